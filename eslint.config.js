@@ -7,12 +7,27 @@ import tseslint from 'typescript-eslint';
 
 /** Orchestrators replay: anything that reads the clock, randomness, the environment or does I/O breaks determinism. */
 const nondeterministicSyntax = [
-  { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'Use context.df.currentUtcDateTime in orchestrations.' },
-  { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'Use context.df.currentUtcDateTime in orchestrations.' },
-  { selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']", message: 'Use context.df.newGuid() in orchestrations.' },
-  { selector: "MemberExpression[object.name='process']", message: 'Orchestrations never read process state; pass it in as input.' },
+  {
+    selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+    message: 'Use context.df.currentUtcDateTime in orchestrations.',
+  },
+  {
+    selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+    message: 'Use context.df.currentUtcDateTime in orchestrations.',
+  },
+  {
+    selector: "CallExpression[callee.object.name='Math'][callee.property.name='random']",
+    message: 'Use context.df.newGuid() in orchestrations.',
+  },
+  {
+    selector: "MemberExpression[object.name='process']",
+    message: 'Orchestrations never read process state; pass it in as input.',
+  },
   { selector: 'AwaitExpression', message: 'Orchestrators are generators that yield Tasks; never await.' },
-  { selector: 'FunctionDeclaration[async=true], ArrowFunctionExpression[async=true], FunctionExpression[async=true]', message: 'Orchestrations are synchronous generators.' },
+  {
+    selector: 'FunctionDeclaration[async=true], ArrowFunctionExpression[async=true], FunctionExpression[async=true]',
+    message: 'Orchestrations are synchronous generators.',
+  },
 ];
 
 export default tseslint.config(
@@ -22,7 +37,7 @@ export default tseslint.config(
   {
     languageOptions: {
       globals: { ...globals.node },
-      parserOptions: { projectService: { allowDefaultProject: ['*.js', '*.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: { projectService: { allowDefaultProject: ['*.js'] }, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'simple-import-sort': simpleImportSort },
     rules: {
@@ -45,9 +60,18 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process'], message: 'No I/O in orchestrations.' },
-            { group: ['@azure/*', '!@azure/functions'], message: 'No SDK clients in orchestrations; call an activity.' },
-            { group: ['**/activities/**/*', '!**/activities/**/*.contract.js'], message: 'Import the activity contract, never its implementation.' },
+            {
+              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'http', 'https', 'child_process'],
+              message: 'No I/O in orchestrations.',
+            },
+            {
+              group: ['@azure/*', '!@azure/functions'],
+              message: 'No SDK clients in orchestrations; call an activity.',
+            },
+            {
+              group: ['**/activities/**/*', '!**/activities/**/*.contract.js'],
+              message: 'Import the activity contract, never its implementation.',
+            },
           ],
         },
       ],

@@ -4,5 +4,8 @@ import { app } from '@azure/functions';
 app.http('health', {
   methods: ['GET'],
   route: 'health',
-  handler: () => ({ status: 200, jsonBody: { status: 'ok', app: 'quiesce', version: process.env.npm_package_version ?? '0.1.0' } }),
+  handler: () => ({
+    status: 200,
+    jsonBody: { status: 'ok', app: 'quiesce', version: process.env.npm_package_version ?? '0.1.0' },
+  }),
 });

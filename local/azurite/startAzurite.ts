@@ -62,7 +62,10 @@ function waitForPorts(child: ChildProcess, timeoutMs: number): Promise<Developme
   return new Promise((resolve, reject) => {
     const found: Partial<DevelopmentStoragePorts> = {};
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`Azurite did not start within ${timeoutMs} ms.\n${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => fail(new Error(`Azurite did not start within ${timeoutMs} ms.\n${output}`)),
+      timeoutMs,
+    );
     const fail = (error: Error) => {
       clearTimeout(timer);
       child.kill('SIGKILL');

@@ -80,7 +80,16 @@ export class FunctionsHost {
     const storage = new StorageClients();
     const queueWatcher = new QueueWatcher();
     const queueOutput = new QueueOutput(storage, queueWatcher, hostJson.extensions.queues.messageEncoding);
-    const runtime = new HostRuntime(appDir, hostIdFor(appDir), hostJson, coreApi, logger, storage, queueWatcher, queueOutput);
+    const runtime = new HostRuntime(
+      appDir,
+      hostIdFor(appDir),
+      hostJson,
+      coreApi,
+      logger,
+      storage,
+      queueWatcher,
+      queueOutput,
+    );
 
     // Listen before loading the app, so WEBSITE_HOSTNAME is right for code that reads it at import time.
     const http = new HttpListener(runtime);
@@ -113,10 +122,19 @@ export class FunctionsHost {
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       functions: functions.map((fn) => summarise(fn, http)),
     });
-    http.addSystemRoute(adminRoutes(() => host.#state, () => host.functions));
+    http.addSystemRoute(
+      adminRoutes(
+        () => host.#state,
+        () => host.functions,
+      ),
+    );
     for (const queue of queues) queue.start();
     for (const timer of timers) {
-      timer.start().catch((error: unknown) => logger.error({ err: error, function: timer.schedule.text }, 'Timer listener failed to start'));
+      timer
+        .start()
+        .catch((error: unknown) =>
+          logger.error({ err: error, function: timer.schedule.text }, 'Timer listener failed to start'),
+        );
     }
     host.#state = 'Running';
     return host;
@@ -184,5 +202,11 @@ function summarise(fn: TriggeredFunction, http: HttpListener): FunctionSummary {
 function hostIdFor(appDir: string): string {
   const explicit = process.env.AzureFunctionsWebHost__hostid;
   const source = explicit ?? process.env.WEBSITE_SITE_NAME ?? path.basename(appDir);
-  return source.toLowerCase().replace(/[^a-z0-9-]/g, '-').slice(0, 32).replace(/-+$/, '') || 'local-host';
+  return (
+    source
+      .toLowerCase()
+      .replace(/[^a-z0-9-]/g, '-')
+      .slice(0, 32)
+      .replace(/-+$/, '') || 'local-host'
+  );
 }

@@ -2,7 +2,12 @@ import type { HostJson } from './app/hostJson.js';
 import type { CoreApi } from './core/CoreApi.js';
 import type { RegisteredFunction } from './core/coreTypes.js';
 import { InFlight } from './InFlight.js';
-import { ensureError, type InvocationOutcome, type InvocationRequest, invokeFunction } from './invoke/invokeFunction.js';
+import {
+  ensureError,
+  type InvocationOutcome,
+  type InvocationRequest,
+  invokeFunction,
+} from './invoke/invokeFunction.js';
 import type { Logger } from './logger.js';
 import { writeOutputBindings } from './outputBindings.js';
 import type { QueueOutput } from './queue/QueueOutput.js';

@@ -1,18 +1,26 @@
 import type { SystemRoute } from './http/HttpListener.js';
 
 /** The small admin surface of the Functions host: the root page, `/admin/host/status` and `/admin/functions`. */
-export function adminRoutes(state: () => 'Initialized' | 'Running' | 'Stopping', functions: () => unknown[]): SystemRoute {
+export function adminRoutes(
+  state: () => 'Initialized' | 'Running' | 'Stopping',
+  functions: () => unknown[],
+): SystemRoute {
   return (req, res, url) => {
     const json = (status: number, body: unknown) => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+      res.writeHead(status, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(text),
+      });
       res.end(text);
       return Promise.resolve(true);
     };
     if (req.method !== 'GET' && req.method !== 'HEAD') return Promise.resolve(false);
     switch (url.pathname) {
       case '/':
-        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' }).end('Your Functions app is up and running (Quiesce local host).\n');
+        res
+          .writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+          .end('Your Functions app is up and running (Quiesce local host).\n');
         return Promise.resolve(true);
       case '/admin/host/status':
         return json(200, { state: state(), version: '4-local' });

@@ -4,7 +4,8 @@ import { FunctionsHost } from './FunctionsHost.js';
 
 function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('a port is 0-65535 (0: any free port)');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('a port is 0-65535 (0: any free port)');
   return port;
 }
 

@@ -20,3 +20,12 @@ export function indexFunction(registered: RegisteredFunction): TriggeredFunction
 export function triggerType(fn: TriggeredFunction): string {
   return (fn.trigger.type ?? '').toLowerCase();
 }
+
+/** A string property of a binding (`queueName`, `schedule`, `route`...), or a clear error naming the function. */
+export function bindingString(fn: TriggeredFunction, binding: RpcBindingInfo, property: string): string {
+  const value = binding[property];
+  if (typeof value !== 'string' || value === '') {
+    throw new Error(`Function "${fn.name}": binding property "${property}" must be a non-empty string.`);
+  }
+  return value;
+}

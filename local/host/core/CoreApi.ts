@@ -1,4 +1,3 @@
-import { Disposable } from './Disposable.js';
 import type {
   FunctionCallback,
   FunctionMetadata,
@@ -9,6 +8,7 @@ import type {
   RpcLogCategory,
   RpcLogLevel,
 } from './coreTypes.js';
+import { Disposable } from './Disposable.js';
 
 export type SystemLog = (level: RpcLogLevel, category: RpcLogCategory, message: string) => void;
 

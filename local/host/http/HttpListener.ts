@@ -139,7 +139,9 @@ export class HttpListener {
 
   #httpOutput(fn: TriggeredFunction, response: Parameters<typeof outputValue>[0]): RpcHttpData | undefined {
     const bindings = fn.registered.metadata.bindings;
-    const name = Object.keys(bindings).find((key) => bindings[key]?.direction === 'out' && bindings[key]?.type === 'http');
+    const name = Object.keys(bindings).find(
+      (key) => bindings[key]?.direction === 'out' && bindings[key]?.type === 'http',
+    );
     return outputValue(response, name ?? RETURN_BINDING)?.http ?? undefined;
   }
 }

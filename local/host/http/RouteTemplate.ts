@@ -24,7 +24,9 @@ export class RouteTemplate {
     this.template = template.replace(/^\/+|\/+$/g, '');
     this.#segments = this.template === '' ? [] : this.template.split('/').map(parseSegment);
     this.precedence = this.#segments.map(segmentPrecedence);
-    const catchAllIndex = this.#segments.findIndex((s) => s.kind === 'parameters' && s.parts.some((p) => typeof p !== 'string' && p.catchAll));
+    const catchAllIndex = this.#segments.findIndex(
+      (s) => s.kind === 'parameters' && s.parts.some((p) => typeof p !== 'string' && p.catchAll),
+    );
     if (catchAllIndex >= 0 && catchAllIndex !== this.#segments.length - 1) {
       throw new Error(`Route "${template}": a catch-all parameter must be the last segment.`);
     }
@@ -48,7 +50,8 @@ export class RouteTemplate {
       }
       const text = pathSegments[i];
       if (text === undefined) {
-        if (!single || typeof single === 'string' || !(single.optional || single.defaultValue !== undefined)) return undefined;
+        if (!single || typeof single === 'string' || !(single.optional || single.defaultValue !== undefined))
+          return undefined;
         if (single.defaultValue !== undefined) values[single.name] = single.defaultValue;
         continue;
       }
@@ -65,7 +68,11 @@ function bind(parameter: RouteParameter, rawValue: string, values: Record<string
   return true;
 }
 
-function matchComplexSegment(parts: (string | RouteParameter)[], text: string, values: Record<string, string>): boolean {
+function matchComplexSegment(
+  parts: (string | RouteParameter)[],
+  text: string,
+  values: Record<string, string>,
+): boolean {
   const groups: RouteParameter[] = [];
   const pattern = parts
     .map((part) => {

@@ -17,12 +17,30 @@ const FIXED_CONSTRAINTS: Record<string, ConstraintCheck> = {
 };
 
 const PARAMETERISED_CONSTRAINTS: Record<string, (args: string[]) => ConstraintCheck> = {
-  min: ([min]) => (v) => /^-?\d+$/.test(v) && Number(v) >= Number(min),
-  max: ([max]) => (v) => /^-?\d+$/.test(v) && Number(v) <= Number(max),
-  range: ([min, max]) => (v) => /^-?\d+$/.test(v) && Number(v) >= Number(min) && Number(v) <= Number(max),
-  minlength: ([min]) => (v) => v.length >= Number(min),
-  maxlength: ([max]) => (v) => v.length <= Number(max),
-  length: ([a, b]) => (v) => (b === undefined ? v.length === Number(a) : v.length >= Number(a) && v.length <= Number(b)),
+  min:
+    ([min]) =>
+    (v) =>
+      /^-?\d+$/.test(v) && Number(v) >= Number(min),
+  max:
+    ([max]) =>
+    (v) =>
+      /^-?\d+$/.test(v) && Number(v) <= Number(max),
+  range:
+    ([min, max]) =>
+    (v) =>
+      /^-?\d+$/.test(v) && Number(v) >= Number(min) && Number(v) <= Number(max),
+  minlength:
+    ([min]) =>
+    (v) =>
+      v.length >= Number(min),
+  maxlength:
+    ([max]) =>
+    (v) =>
+      v.length <= Number(max),
+  length:
+    ([a, b]) =>
+    (v) =>
+      b === undefined ? v.length === Number(a) : v.length >= Number(a) && v.length <= Number(b),
   regex: ([pattern]) => {
     const regex = new RegExp(pattern ?? '', 'i');
     return (v) => regex.test(v);

@@ -9,7 +9,7 @@ import type {
   RpcInvocationRequest,
   RpcInvocationResponse,
 } from '../core/coreTypes.js';
-import { type Logger, logAtRpcLevel } from '../logger.js';
+import { logAtRpcLevel, type Logger } from '../logger.js';
 
 export type InvocationOutcome =
   | { invocationId: string; succeeded: true; response: RpcInvocationResponse; durationMs: number }
@@ -45,15 +45,24 @@ export async function invokeFunction(
     log: (level, category, message) => logAtRpcLevel(log, level, { category }, message),
   };
   const startedAt = performance.now();
-  log.info({ reason: request.reason }, `Executing 'Functions.${metadata.name}' (Reason='${request.reason}', Id=${invocationId})`);
+  log.info(
+    { reason: request.reason },
+    `Executing 'Functions.${metadata.name}' (Reason='${request.reason}', Id=${invocationId})`,
+  );
 
   const finish = (outcome: { response: RpcInvocationResponse } | { error: Error }): InvocationOutcome => {
     const durationMs = Math.round((performance.now() - startedAt) * 100) / 100;
     if ('error' in outcome) {
-      log.error({ err: outcome.error, durationMs }, `Executed 'Functions.${metadata.name}' (Failed, Id=${invocationId}, Duration=${durationMs}ms)`);
+      log.error(
+        { err: outcome.error, durationMs },
+        `Executed 'Functions.${metadata.name}' (Failed, Id=${invocationId}, Duration=${durationMs}ms)`,
+      );
       return { invocationId, succeeded: false, error: outcome.error, durationMs };
     }
-    log.info({ durationMs }, `Executed 'Functions.${metadata.name}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`);
+    log.info(
+      { durationMs },
+      `Executed 'Functions.${metadata.name}' (Succeeded, Id=${invocationId}, Duration=${durationMs}ms)`,
+    );
     return { invocationId, succeeded: true, response: outcome.response, durationMs };
   };
 
@@ -82,7 +91,7 @@ export async function invokeFunction(
     await coreApi.runHooks('postInvocation', postContext);
     coreContext.state = undefined;
 
-    if (postContext.error !== undefined && postContext.error !== null) throw postContext.error;
+    if (postContext.error !== undefined && postContext.error !== null) throw ensureError(postContext.error);
     return finish({ response: await model.getResponse(context, postContext.result) });
   } catch (thrown: unknown) {
     return finish({ error: ensureError(thrown) });

@@ -2,7 +2,7 @@ import type { DequeuedMessageItem, QueueClient } from '@azure/storage-queue';
 
 import { resolveSettingExpressions } from '../app/appSettings.js';
 import type { QueuesOptions } from '../app/hostJson.js';
-import type { TriggeredFunction } from '../functionIndex.js';
+import { bindingString, type TriggeredFunction } from '../functionIndex.js';
 import type { HostRuntime } from '../HostRuntime.js';
 import type { Logger } from '../logger.js';
 import { decodeQueueMessage } from './messageEncoding.js';
@@ -38,7 +38,7 @@ export class QueueListener {
     this.#runtime = runtime;
     this.#fn = fn;
     this.#options = runtime.hostJson.extensions.queues;
-    this.queueName = resolveSettingExpressions(String(fn.trigger.queueName ?? ''));
+    this.queueName = resolveSettingExpressions(bindingString(fn, fn.trigger, 'queueName'));
     assertValidQueueName(this.queueName);
     const service = runtime.storage.queueService(fn.trigger.connection as string | undefined);
     this.#queue = service.getQueueClient(this.queueName);
@@ -141,10 +141,20 @@ export class QueueListener {
       }
       const popReceipt = renewal.popReceipt();
       if (succeeded) await this.#queue.deleteMessage(message.messageId, popReceipt);
-      else if (message.dequeueCount >= this.#options.maxDequeueCount) await this.#moveToPoison({ ...message, popReceipt }, log);
-      else await this.#queue.updateMessage(message.messageId, popReceipt, undefined, this.#options.visibilityTimeout / 1000);
+      else if (message.dequeueCount >= this.#options.maxDequeueCount)
+        await this.#moveToPoison({ ...message, popReceipt }, log);
+      else
+        await this.#queue.updateMessage(
+          message.messageId,
+          popReceipt,
+          undefined,
+          this.#options.visibilityTimeout / 1000,
+        );
     } catch (error: unknown) {
-      log.error({ err: error }, 'Could not complete the queue message; it becomes visible again when its lease expires');
+      log.error(
+        { err: error },
+        'Could not complete the queue message; it becomes visible again when its lease expires',
+      );
     }
   }
 
@@ -152,7 +162,9 @@ export class QueueListener {
     await this.#poisonQueue.createIfNotExists();
     await this.#poisonQueue.sendMessage(message.messageText);
     await this.#queue.deleteMessage(message.messageId, message.popReceipt);
-    log.warn(`Message has reached MaxDequeueCount of ${this.#options.maxDequeueCount}. Moving message to queue '${this.queueName}-poison'.`);
+    log.warn(
+      `Message has reached MaxDequeueCount of ${this.#options.maxDequeueCount}. Moving message to queue '${this.queueName}-poison'.`,
+    );
   }
 
   /** Renews the message's invisibility while its invocation runs; the pop receipt changes with each renewal. */

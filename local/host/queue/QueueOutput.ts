@@ -24,7 +24,8 @@ export class QueueOutput {
   }
 
   async send(binding: RpcBindingInfo, data: RpcTypedData): Promise<void> {
-    const queueName = resolveSettingExpressions(String(binding.queueName ?? ''));
+    if (typeof binding.queueName !== 'string') throw new Error('A queue output binding needs a queueName.');
+    const queueName = resolveSettingExpressions(binding.queueName);
     assertValidQueueName(queueName);
     const queue = await this.#queue(queueName, binding.connection as string | undefined);
     for (const message of toMessages(data)) {

@@ -42,14 +42,14 @@ export class ScheduleMonitor {
   }
 
   /**
-   * How late the recorded next occurrence is (0 when not past due). If the schedule changed so that it now fires
-   * earlier than recorded, the earlier occurrence counts, as in WebJobs' StorageScheduleMonitor.
+   * How late the recorded next occurrence is (0 when not past due). `Next` was computed from the schedule at
+   * `LastUpdated`; if the schedule now gives another occurrence from that instant, the schedule changed and the
+   * occurrence of the current schedule counts.
    */
   static pastDueMs(status: ScheduleStatus, schedule: TimerSchedule, now: Date): number {
-    let recordedNext = new Date(status.Next);
-    const since = new Date(status.Last ?? status.LastUpdated);
-    const expectedNext = schedule.next(since);
-    if (expectedNext < recordedNext) recordedNext = expectedNext;
-    return Math.max(0, now.getTime() - recordedNext.getTime());
+    const expectedNext = schedule.next(new Date(status.LastUpdated));
+    const recordedNext = new Date(status.Next);
+    const due = expectedNext.getTime() === recordedNext.getTime() ? recordedNext : expectedNext;
+    return Math.max(0, now.getTime() - due.getTime());
   }
 }

@@ -1,5 +1,5 @@
 import { resolveSettingExpressions } from '../app/appSettings.js';
-import type { TriggeredFunction } from '../functionIndex.js';
+import { bindingString, type TriggeredFunction } from '../functionIndex.js';
 import type { HostRuntime } from '../HostRuntime.js';
 import { ListenerLease } from './ListenerLease.js';
 import { HOSTS_CONTAINER, ScheduleMonitor, type ScheduleStatus } from './ScheduleMonitor.js';
@@ -28,7 +28,7 @@ export class TimerListener {
     this.#runtime = runtime;
     this.#fn = fn;
     const timeZone = process.env.WEBSITE_TIME_ZONE || process.env.TZ || 'UTC';
-    this.#schedule = parseTimerSchedule(resolveSettingExpressions(String(fn.trigger.schedule ?? '')), timeZone);
+    this.#schedule = parseTimerSchedule(resolveSettingExpressions(bindingString(fn, fn.trigger, 'schedule')), timeZone);
     const container = runtime.storage.blobService().getContainerClient(HOSTS_CONTAINER);
     const useMonitor = fn.trigger.useMonitor !== false && !recursAtLeastEveryMinute(this.#schedule, new Date());
     this.#monitor = useMonitor ? new ScheduleMonitor(container, runtime.hostId, fn.name) : undefined;
@@ -45,7 +45,11 @@ export class TimerListener {
     const now = new Date();
     const saved = await this.#monitor?.getStatus();
     const pastDueMs = saved ? ScheduleMonitor.pastDueMs(saved, this.#schedule, now) : 0;
-    this.#status = saved ?? { Last: null, Next: this.#schedule.next(now).toISOString(), LastUpdated: now.toISOString() };
+    this.#status = saved ?? {
+      Last: null,
+      Next: this.#schedule.next(now).toISOString(),
+      LastUpdated: now.toISOString(),
+    };
     if (pastDueMs > 0) {
       this.#runtime.logger.info({ function: this.#fn.name, pastDueMs }, `Function '${this.#fn.name}' is past due`);
       await this.#run(new Date(this.#status.Next), { isPastDue: true, reason: 'Timer fired (past due)' });
@@ -92,7 +96,7 @@ export class TimerListener {
     const now = new Date();
     this.#status = {
       Last: options.keepLast ? (this.#status?.Last ?? null) : slot.toISOString(),
-      Next: this.#schedule.next(options.keepLast ? now : slot > now ? slot : now).toISOString(),
+      Next: this.#schedule.next(now).toISOString(),
       LastUpdated: now.toISOString(),
     };
     await this.#monitor?.updateStatus(this.#status).catch((error: unknown) => {

@@ -24,13 +24,17 @@ export function parseTimerSchedule(text: string, timeZone = 'UTC'): TimerSchedul
   }
   const fields = text.trim().split(/\s+/);
   if (fields.length !== 5 && fields.length !== 6) {
-    throw new Error(`Timer schedule "${text}" is neither a TimeSpan nor an NCRONTAB expression (sec min hour day month dow).`);
+    throw new Error(
+      `Timer schedule "${text}" is neither a TimeSpan nor an NCRONTAB expression (sec min hour day month dow).`,
+    );
   }
   let cron: Cron;
   try {
     cron = new Cron(text, { mode: '5-or-6-parts', domAndDow: true, timezone: timeZone });
   } catch (error: unknown) {
-    throw new Error(`Timer schedule "${text}" is invalid: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(`Timer schedule "${text}" is invalid: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   return {
     text,

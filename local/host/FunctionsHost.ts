@@ -71,7 +71,9 @@ export class FunctionsHost {
     const appDir = path.resolve(options.appDir);
     const skippedSettings = await applyLocalSettings(appDir);
     const hostJson = await readHostJson(appDir);
-    const logger = options.logger ?? createLogger(hostJson.logging.logLevel.default);
+    // As on Azure, an app setting overrides host.json: AzureFunctionsJobHost__logging__logLevel__default.
+    const logLevel = process.env.AzureFunctionsJobHost__logging__logLevel__default ?? hostJson.logging.logLevel.default;
+    const logger = options.logger ?? createLogger(logLevel);
     for (const name of skippedSettings) {
       logger.warn(`Skipping '${name}' from local.settings.json as it's already defined in the environment.`);
     }

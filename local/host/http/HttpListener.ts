@@ -155,8 +155,14 @@ function flattenHeaders(req: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
+const EMPTY_BODY = Buffer.alloc(0);
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  if (req.complete && req.readableLength === 0) return Promise.resolve(EMPTY_BODY);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(chunks.length === 0 ? EMPTY_BODY : Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
 }

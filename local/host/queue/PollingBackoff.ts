@@ -1,14 +1,17 @@
 import { MIN_QUEUE_POLLING_INTERVAL_MS } from '../app/hostJson.js';
 
+const RANDOMIZATION_FACTOR = 0.2;
+
 /**
- * WebJobs' RandomizedExponentialBackoffStrategy for queue polling: the minimum interval after a poll that found
- * work, then roughly doubling (±20 % jitter) on each empty poll up to `maxMs`.
+ * WebJobs' RandomizedExponentialBackoffStrategy for queue polling: the minimum interval after a poll that found work;
+ * after the n-th empty poll in a row, minimum + 2^(n-1) × minimum (±20 % jitter), capped at `maxMs`.
  */
 export class PollingBackoff {
   readonly #minMs: number;
   readonly #maxMs: number;
   readonly #random: () => number;
   #currentMs: number;
+  #exponent = 1;
 
   constructor(maxMs: number, minMs = MIN_QUEUE_POLLING_INTERVAL_MS, random: () => number = Math.random) {
     this.#minMs = Math.min(minMs, maxMs);
@@ -21,10 +24,17 @@ export class PollingBackoff {
   nextDelayMs(foundMessages: boolean): number {
     if (foundMessages) {
       this.#currentMs = this.#minMs;
-      return this.#minMs;
+      this.#exponent = 1;
+    } else if (this.#currentMs !== this.#maxMs) {
+      const jitter = 1 - RANDOMIZATION_FACTOR + this.#random() * 2 * RANDOMIZATION_FACTOR;
+      const backoffMs = this.#minMs + jitter * 2 ** (this.#exponent - 1) * this.#minMs;
+      if (backoffMs < this.#maxMs) {
+        this.#currentMs = backoffMs;
+        this.#exponent++;
+      } else {
+        this.#currentMs = this.#maxMs;
+      }
     }
-    const jitter = 0.8 + this.#random() * 0.4;
-    this.#currentMs = Math.min(this.#maxMs, Math.max(this.#minMs, this.#currentMs * 2 * jitter));
     return Math.round(this.#currentMs);
   }
 }

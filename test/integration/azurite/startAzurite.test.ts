@@ -11,7 +11,9 @@ describe('startAzurite', () => {
   it('starts on free loopback ports, serves queues through its connection string, and stops', async () => {
     const azurite = await startAzurite();
     try {
-      expect(azurite.connectionString).toContain(`QueueEndpoint=http://127.0.0.1:${azurite.ports.queue}/devstoreaccount1`);
+      expect(azurite.connectionString).toContain(
+        `QueueEndpoint=http://127.0.0.1:${azurite.ports.queue}/devstoreaccount1`,
+      );
       expect(new Set(Object.values(azurite.ports)).size).toBe(3);
       const queue = QueueServiceClient.fromConnectionString(azurite.connectionString).getQueueClient('probe');
       await queue.create();
@@ -33,7 +35,8 @@ describe('startAzurite', () => {
       const second = await startAzurite({ location });
       try {
         const names: string[] = [];
-        for await (const item of QueueServiceClient.fromConnectionString(second.connectionString).listQueues()) names.push(item.name);
+        for await (const item of QueueServiceClient.fromConnectionString(second.connectionString).listQueues())
+          names.push(item.name);
         expect(names).toContain('kept');
       } finally {
         await second.stop();

@@ -5,16 +5,20 @@ import { PollingBackoff } from '../../../../../local/host/queue/PollingBackoff.j
 import { assertValidQueueName } from '../../../../../local/host/queue/queueName.js';
 
 describe('PollingBackoff', () => {
-  it('doubles on each empty poll up to the maximum, and drops to the minimum when work is found', () => {
+  it('grows as min + 2^(n-1) × min on empty polls up to the maximum, and drops to the minimum when work is found', () => {
     const backoff = new PollingBackoff(2_000, 100, () => 0.5); // 0.5 → no jitter
-    expect([1, 2, 3, 4, 5, 6].map(() => backoff.nextDelayMs(false))).toEqual([200, 400, 800, 1600, 2000, 2000]);
+    expect([1, 2, 3, 4, 5, 6, 7].map(() => backoff.nextDelayMs(false))).toEqual([200, 300, 500, 900, 1700, 2000, 2000]);
     expect(backoff.nextDelayMs(true)).toBe(100);
     expect(backoff.nextDelayMs(false)).toBe(200);
   });
 
-  it('jitters by at most 20 %', () => {
-    expect(new PollingBackoff(10_000, 100, () => 0).nextDelayMs(false)).toBe(160);
-    expect(new PollingBackoff(10_000, 100, () => 0.999999).nextDelayMs(false)).toBe(240);
+  it('jitters the increment by at most 20 %', () => {
+    expect(new PollingBackoff(10_000, 100, () => 0).nextDelayMs(false)).toBe(180);
+    expect(new PollingBackoff(10_000, 100, () => 0.999999).nextDelayMs(false)).toBe(220);
+  });
+
+  it('never waits longer than the maximum, even when it is below the first step', () => {
+    expect(new PollingBackoff(150, 100, () => 0.5).nextDelayMs(false)).toBe(150);
   });
 });
 

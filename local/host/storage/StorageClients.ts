@@ -3,27 +3,29 @@ import { QueueServiceClient } from '@azure/storage-queue';
 
 import { resolveStorageConnectionString } from './storageConnection.js';
 
-/** One client per storage connection, shared by every listener and output binding of the host. */
+/** One client per storage connection and service, shared by every listener and output binding of the host. */
 export class StorageClients {
-  readonly #queueServices = new Map<string, QueueServiceClient>();
-  readonly #blobServices = new Map<string, BlobServiceClient>();
+  readonly #clients = new Map<string, QueueServiceClient | BlobServiceClient>();
 
   queueService(connectionName?: string): QueueServiceClient {
-    const connectionString = resolveStorageConnectionString(connectionName);
-    let client = this.#queueServices.get(connectionString);
-    if (!client) {
-      client = QueueServiceClient.fromConnectionString(connectionString);
-      this.#queueServices.set(connectionString, client);
-    }
-    return client;
+    return this.#cached('queue', connectionName, (cs) => QueueServiceClient.fromConnectionString(cs));
   }
 
   blobService(connectionName?: string): BlobServiceClient {
+    return this.#cached('blob', connectionName, (cs) => BlobServiceClient.fromConnectionString(cs));
+  }
+
+  #cached<T extends QueueServiceClient | BlobServiceClient>(
+    service: string,
+    connectionName: string | undefined,
+    create: (connectionString: string) => T,
+  ): T {
     const connectionString = resolveStorageConnectionString(connectionName);
-    let client = this.#blobServices.get(connectionString);
+    const key = `${service}|${connectionString}`;
+    let client = this.#clients.get(key) as T | undefined;
     if (!client) {
-      client = BlobServiceClient.fromConnectionString(connectionString);
-      this.#blobServices.set(connectionString, client);
+      client = create(connectionString);
+      this.#clients.set(key, client);
     }
     return client;
   }

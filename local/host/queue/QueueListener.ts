@@ -107,7 +107,8 @@ export class QueueListener {
     }
     for (const message of messages) {
       this.#inFlight++;
-      void this.#process(message).finally(() => {
+      // Tracked as a whole, so shutdown also waits for the delete / release / poison move that follows the invocation.
+      void this.#runtime.inFlight.track(this.#process(message)).finally(() => {
         this.#inFlight--;
         if (this.#inFlight <= this.#options.newBatchThreshold) this.#wake?.();
       });

@@ -18,6 +18,7 @@ describe('HTTP triggers through the local host', () => {
       WORK_QUEUE: uniqueName('work'),
       DONE_QUEUE: uniqueName('done'),
       FLAKY_QUEUE: uniqueName('flaky'),
+      SLOW_QUEUE: uniqueName('slow'),
       TERMINATE_MARKER_FILE: terminateMarker,
     });
   });

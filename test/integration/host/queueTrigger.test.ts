@@ -10,7 +10,12 @@ const toBase64 = (text: string) => Buffer.from(text).toString('base64');
 const fromBase64 = (text: string) => Buffer.from(text, 'base64').toString('utf8');
 
 describe('storage queue triggers through the local host and Azurite', () => {
-  const queues = { WORK_QUEUE: uniqueName('work'), DONE_QUEUE: uniqueName('done'), FLAKY_QUEUE: uniqueName('flaky') };
+  const queues = {
+    WORK_QUEUE: uniqueName('work'),
+    DONE_QUEUE: uniqueName('done'),
+    FLAKY_QUEUE: uniqueName('flaky'),
+    SLOW_QUEUE: uniqueName('slow'),
+  };
   const service = QueueServiceClient.fromConnectionString(inject('azuriteConnectionString'));
   const work = service.getQueueClient(queues.WORK_QUEUE);
   const done = service.getQueueClient(queues.DONE_QUEUE);
@@ -113,5 +118,17 @@ describe('storage queue triggers through the local host and Azurite', () => {
     expect(poisoned).toContain(garbage);
     expect(Object.keys(await attempts()).some((key) => key.includes('not base64'))).toBe(false);
     expect(host.logs.some((r) => r.msg.includes('not valid base64'))).toBe(true);
+  });
+
+  // Runs last in this file: it stops the shared host.
+  it('on SIGTERM finishes a running queue invocation and deletes its message before exiting', async () => {
+    const slow = service.getQueueClient(queues.SLOW_QUEUE);
+    await slow.create();
+    await slow.sendMessage(toBase64(JSON.stringify({ ms: 1_500 })));
+    await host.waitForLog((r) => r.function === 'slowWork' && r.msg.startsWith('Executing'));
+    expect((await slow.getProperties()).approximateMessagesCount).toBe(1); // invisible, but still there
+    expect(await host.stop('SIGTERM')).toBe(0);
+    expect(host.logs.some((r) => r.function === 'slowWork' && r.msg.includes('(Succeeded'))).toBe(true);
+    expect((await slow.getProperties()).approximateMessagesCount).toBe(0);
   });
 });

@@ -6,6 +6,8 @@ import { readHostJson } from './app/hostJson.js';
 import { loadApp } from './app/loadApp.js';
 import { CoreApi } from './core/CoreApi.js';
 import { installCoreModule } from './core/installCoreModule.js';
+import type { DurableEngine } from './durable/engine/DurableEngine.js';
+import { DURABLE_TRIGGERS, startDurable } from './durable/startDurable.js';
 import { indexFunction, type TriggeredFunction, triggerType } from './functionIndex.js';
 import { HostRuntime } from './HostRuntime.js';
 import { HttpListener } from './http/HttpListener.js';
@@ -45,6 +47,7 @@ export class FunctionsHost {
   readonly #http: HttpListener;
   readonly #timers: TimerListener[];
   readonly #queues: QueueListener[];
+  readonly #durable: DurableEngine | undefined;
   readonly #drainTimeoutMs: number;
   #state: 'Initialized' | 'Running' | 'Stopping' = 'Initialized';
   #stopping: Promise<void> | undefined;
@@ -55,6 +58,7 @@ export class FunctionsHost {
     http: HttpListener;
     timers: TimerListener[];
     queues: QueueListener[];
+    durable: DurableEngine | undefined;
     functions: FunctionSummary[];
     drainTimeoutMs: number;
   }) {
@@ -63,6 +67,7 @@ export class FunctionsHost {
     this.#http = parts.http;
     this.#timers = parts.timers;
     this.#queues = parts.queues;
+    this.#durable = parts.durable;
     this.functions = parts.functions;
     this.#drainTimeoutMs = parts.drainTimeoutMs;
   }
@@ -115,12 +120,14 @@ export class FunctionsHost {
       else if (type === 'queuetrigger') queues.push(new QueueListener(runtime, fn));
     }
 
+    const durable = await startDurable(runtime, functions, http, url);
     const host: FunctionsHost = new FunctionsHost({
       url,
       runtime,
       http,
       timers,
       queues,
+      durable,
       drainTimeoutMs: options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS,
       functions: functions.map((fn) => summarise(fn, http)),
     });
@@ -161,6 +168,7 @@ export class FunctionsHost {
     logger.info({ inFlight: this.#runtime.inFlight.count }, 'Host is stopping; waiting for running invocations');
     const httpClosed = this.#http.close();
     await Promise.all([...this.#queues.map((q) => q.stop()), ...this.#timers.map((t) => t.stop())]);
+    await this.#durable?.stop();
     const drained = await this.#runtime.inFlight.drain(this.#drainTimeoutMs);
     if (!drained) logger.warn({ inFlight: this.#runtime.inFlight.count }, 'Drain timeout passed; stopping anyway');
     this.#http.closeAllConnections();
@@ -173,7 +181,7 @@ export class FunctionsHost {
   }
 }
 
-const SUPPORTED_TRIGGERS = new Set(['httptrigger', 'timertrigger', 'queuetrigger']);
+const SUPPORTED_TRIGGERS = new Set(['httptrigger', 'timertrigger', 'queuetrigger', ...DURABLE_TRIGGERS]);
 
 function assertSupported(functions: TriggeredFunction[]): void {
   const problems: string[] = [];
@@ -197,7 +205,8 @@ function summarise(fn: TriggeredFunction, http: HttpListener): FunctionSummary {
     return { name: fn.name, trigger: 'http', detail: `${route?.methods.join(',')} /${route?.route}` };
   }
   if (type === 'timertrigger') return { name: fn.name, trigger: 'timer', detail: String(fn.trigger.schedule) };
-  return { name: fn.name, trigger: 'queue', detail: String(fn.trigger.queueName) };
+  if (type === 'queuetrigger') return { name: fn.name, trigger: 'queue', detail: String(fn.trigger.queueName) };
+  return { name: fn.name, trigger: type === 'orchestrationtrigger' ? 'orchestration' : 'activity', detail: '' };
 }
 
 /** The host id keys timer status and locks; like the real host, it comes from settings or the site name. */

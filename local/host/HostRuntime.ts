@@ -1,6 +1,6 @@
 import type { HostJson } from './app/hostJson.js';
 import type { CoreApi } from './core/CoreApi.js';
-import type { RegisteredFunction } from './core/coreTypes.js';
+import type { RegisteredFunction, RpcParameterBinding, RpcTypedData } from './core/coreTypes.js';
 import { InFlight } from './InFlight.js';
 import {
   ensureError,
@@ -18,6 +18,8 @@ import type { StorageClients } from './storage/StorageClients.js';
 export class HostRuntime {
   readonly inFlight = new InFlight();
   readonly appHookData: Record<string, unknown> = {};
+  /** Values of input bindings the host supplies itself, by binding type (e.g. `durableClient`). */
+  readonly inputBindingValues = new Map<string, RpcTypedData>();
 
   constructor(
     readonly appDir: string,
@@ -31,7 +33,21 @@ export class HostRuntime {
   ) {}
 
   invoke(registered: RegisteredFunction, request: InvocationRequest): Promise<InvocationOutcome> {
-    return this.inFlight.track(this.#invokeAndWriteOutputs(registered, request));
+    const extraInputs = this.#hostSuppliedInputs(registered);
+    const withInputs = extraInputs.length
+      ? { ...request, inputData: [...(request.inputData ?? []), ...extraInputs] }
+      : request;
+    return this.inFlight.track(this.#invokeAndWriteOutputs(registered, withInputs));
+  }
+
+  #hostSuppliedInputs(registered: RegisteredFunction): RpcParameterBinding[] {
+    const inputs: RpcParameterBinding[] = [];
+    for (const [name, binding] of Object.entries(registered.metadata.bindings)) {
+      if (binding.direction !== 'in') continue;
+      const value = this.inputBindingValues.get(String(binding.type));
+      if (value) inputs.push({ name, data: value });
+    }
+    return inputs;
   }
 
   async #invokeAndWriteOutputs(registered: RegisteredFunction, request: InvocationRequest): Promise<InvocationOutcome> {

@@ -33,6 +33,16 @@ const QueuesOptions = z
 /** The Storage Queues extension polls no faster than every 100 ms. */
 export const MIN_QUEUE_POLLING_INTERVAL_MS = 100;
 
+const DurableTaskOptions = z.looseObject({
+  hubName: z.string().default('TestHubName'),
+  maxConcurrentActivityFunctions: z.number().int().min(1).optional(),
+  maxConcurrentOrchestratorFunctions: z.number().int().min(1).optional(),
+  storageProvider: z
+    .looseObject({ connectionName: z.string().optional(), connectionStringName: z.string().optional() })
+    .default({}),
+});
+export type DurableTaskOptions = z.infer<typeof DurableTaskOptions>;
+
 const LogLevel = z.enum(['Trace', 'Debug', 'Information', 'Warning', 'Error', 'Critical', 'None']);
 
 export const HostJson = z.looseObject({
@@ -42,9 +52,13 @@ export const HostJson = z.looseObject({
     .looseObject({
       http: z.looseObject({ routePrefix: z.string().default('api') }).default({ routePrefix: 'api' }),
       queues: QueuesOptions.default(QueuesOptions.parse({})),
-      durableTask: z.looseObject({}).optional(),
+      durableTask: DurableTaskOptions.default(DurableTaskOptions.parse({})),
     })
-    .default({ http: { routePrefix: 'api' }, queues: QueuesOptions.parse({}) }),
+    .default({
+      http: { routePrefix: 'api' },
+      queues: QueuesOptions.parse({}),
+      durableTask: DurableTaskOptions.parse({}),
+    }),
   functionTimeout: timeSpan.optional(),
 });
 export type HostJson = z.infer<typeof HostJson>;

@@ -1,7 +1,7 @@
 import { resolveSettingExpressions } from '../app/appSettings.js';
 import { bindingString, type TriggeredFunction } from '../functionIndex.js';
 import type { HostRuntime } from '../HostRuntime.js';
-import { ListenerLease } from './ListenerLease.js';
+import { BlobLease } from '../storage/BlobLease.js';
 import { HOSTS_CONTAINER, ScheduleMonitor, type ScheduleStatus } from './ScheduleMonitor.js';
 import { parseTimerSchedule, recursAtLeastEveryMinute, type TimerSchedule } from './TimerSchedule.js';
 
@@ -18,7 +18,7 @@ export class TimerListener {
   readonly #fn: TriggeredFunction;
   readonly #schedule: TimerSchedule;
   readonly #monitor: ScheduleMonitor | undefined;
-  readonly #lease: ListenerLease;
+  readonly #lease: BlobLease;
   #status: ScheduleStatus | undefined;
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<void> | undefined;
@@ -32,7 +32,12 @@ export class TimerListener {
     const container = runtime.storage.blobService().getContainerClient(HOSTS_CONTAINER);
     const useMonitor = fn.trigger.useMonitor !== false && !recursAtLeastEveryMinute(this.#schedule, new Date());
     this.#monitor = useMonitor ? new ScheduleMonitor(container, runtime.hostId, fn.name) : undefined;
-    this.#lease = new ListenerLease(container, runtime.hostId, fn.name, runtime.logger);
+    // The singleton listener lock of the Functions host.
+    this.#lease = new BlobLease(
+      container,
+      `locks/${runtime.hostId}/Host.Functions.${fn.name}.Listener`,
+      runtime.logger,
+    );
   }
 
   get schedule(): TimerSchedule {

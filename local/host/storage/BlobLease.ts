@@ -7,11 +7,10 @@ const RENEW_EVERY_MS = 20_000;
 const RETRY_ACQUIRE_EVERY_MS = 10_000;
 
 /**
- * The singleton listener lock the Functions host takes for each timer (a blob lease on
- * `azure-webjobs-hosts/locks/<hostId>/Host.Functions.<name>.Listener`): when several hosts share a storage account,
- * only the holder runs the schedule.
+ * A renewed blob lease: the singleton lock the Functions host takes for each timer listener, and the app lease a
+ * durable task hub takes, so that of several hosts sharing a storage account only the holder does the work.
  */
-export class ListenerLease {
+export class BlobLease {
   readonly #container: ContainerClient;
   readonly #blobName: string;
   readonly #logger: Logger;
@@ -19,9 +18,9 @@ export class ListenerLease {
   #renewTimer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(container: ContainerClient, hostId: string, functionName: string, logger: Logger) {
+  constructor(container: ContainerClient, blobName: string, logger: Logger) {
     this.#container = container;
-    this.#blobName = `locks/${hostId}/Host.Functions.${functionName}.Listener`;
+    this.#blobName = blobName;
     this.#logger = logger;
   }
 
@@ -37,7 +36,7 @@ export class ListenerLease {
         this.#lease = lease;
         this.#renewTimer = setInterval(() => {
           lease.renewLease().catch((error: unknown) => {
-            this.#logger.warn({ err: error, lock: this.#blobName }, 'Lost the timer listener lock');
+            this.#logger.warn({ err: error, lock: this.#blobName }, 'Lost the lease');
             clearInterval(this.#renewTimer);
             this.#lease = undefined;
             onLost();
@@ -46,7 +45,7 @@ export class ListenerLease {
         return true;
       } catch (error: unknown) {
         if ((error as { statusCode?: number }).statusCode !== 409) throw error;
-        this.#logger.debug({ lock: this.#blobName }, 'Timer listener lock is held by another host; retrying');
+        this.#logger.info({ lock: this.#blobName }, 'The lease is held by another host; retrying');
         await new Promise((resolve) => setTimeout(resolve, RETRY_ACQUIRE_EVERY_MS).unref());
       }
     }

@@ -1,4 +1,6 @@
-import type { BlobLeaseClient, ContainerClient } from '@azure/storage-blob';
+import os from 'node:os';
+
+import type { BlobLeaseClient, BlockBlobClient, ContainerClient } from '@azure/storage-blob';
 
 import type { Logger } from '../logger.js';
 
@@ -34,6 +36,7 @@ export class BlobLease {
       try {
         await lease.acquireLease(LEASE_SECONDS);
         this.#lease = lease;
+        await blob.setMetadata({ ownerhost: os.hostname(), ownerpid: String(process.pid) }, { conditions: { leaseId: lease.leaseId } });
         this.#renewTimer = setInterval(() => {
           lease.renewLease().catch((error: unknown) => {
             this.#logger.warn({ err: error, lock: this.#blobName }, 'Lost the lease');
@@ -45,6 +48,7 @@ export class BlobLease {
         return true;
       } catch (error: unknown) {
         if ((error as { statusCode?: number }).statusCode !== 409) throw error;
+        if (await this.#breakIfOwnerDied(blob)) continue;
         this.#logger.info({ lock: this.#blobName }, 'The lease is held by another host; retrying');
         await new Promise((resolve) => setTimeout(resolve, RETRY_ACQUIRE_EVERY_MS).unref());
       }
@@ -52,10 +56,29 @@ export class BlobLease {
     return false;
   }
 
+  /** A lease held by a process of this machine that no longer runs (killed) is broken at once instead of waited out. */
+  async #breakIfOwnerDied(blob: BlockBlobClient): Promise<boolean> {
+    const { metadata = {} } = await blob.getProperties();
+    const pid = Number(metadata.ownerpid);
+    if (metadata.ownerhost !== os.hostname() || !Number.isInteger(pid) || pid === process.pid || isAlive(pid)) return false;
+    this.#logger.warn({ lock: this.#blobName, pid }, 'Breaking a lease held by a process that has died');
+    await blob.getBlobLeaseClient().breakLease(0);
+    return true;
+  }
+
   async release(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#renewTimer);
     await this.#lease?.releaseLease().catch(() => undefined);
     this.#lease = undefined;
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error: unknown) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

@@ -24,7 +24,9 @@ export interface DurableHost extends HostProcess {
 }
 
 /** The durable fixture app in a real host process, on a task hub of its own. */
-export async function startDurableHost(options: { hub?: string; sideEffectQueue?: string; env?: Record<string, string> } = {}): Promise<DurableHost> {
+export async function startDurableHost(
+  options: { hub?: string; sideEffectQueue?: string; env?: Record<string, string> } = {},
+): Promise<DurableHost> {
   const hub = options.hub ?? uniqueName('hub').replace(/-/g, '');
   const sideEffectQueue = options.sideEffectQueue ?? uniqueName('effects');
   const host = await startHostProcess(DURABLE_APP, {
@@ -37,8 +39,16 @@ export async function startDurableHost(options: { hub?: string; sideEffectQueue?
 }
 
 /** Starts an orchestration through the app's starter (the library's DurableClient.startNew). */
-export async function startOrchestration(host: HostProcess, name: string, instanceId: string, input?: unknown): Promise<Response> {
-  return fetch(`${host.url}/api/start/${name}/${instanceId}`, { method: 'POST', body: input === undefined ? '' : JSON.stringify(input) });
+export async function startOrchestration(
+  host: HostProcess,
+  name: string,
+  instanceId: string,
+  input?: unknown,
+): Promise<Response> {
+  return fetch(`${host.url}/api/start/${name}/${instanceId}`, {
+    method: 'POST',
+    body: input === undefined ? '' : JSON.stringify(input),
+  });
 }
 
 /** Reads status through the library's DurableClient.getStatus. */
@@ -49,16 +59,28 @@ export async function statusOf(host: HostProcess, instanceId: string, withHistor
 
 const FINISHED = ['Completed', 'Failed', 'Terminated'];
 
-export async function waitForStatus(host: HostProcess, instanceId: string, statuses = FINISHED, timeoutMs = 30_000): Promise<DurableStatus> {
-  const status = await eventually(() => statusOf(host, instanceId), (s) => statuses.includes(s.runtimeStatus), timeoutMs);
+export async function waitForStatus(
+  host: HostProcess,
+  instanceId: string,
+  statuses = FINISHED,
+  timeoutMs = 30_000,
+): Promise<DurableStatus> {
+  const status = await eventually(
+    () => statusOf(host, instanceId),
+    (s) => statuses.includes(s.runtimeStatus),
+    timeoutMs,
+  );
   if (!statuses.includes(status.runtimeStatus)) {
-    throw new Error(`${instanceId} is ${status.runtimeStatus}, not ${statuses.join('/')}, after ${timeoutMs} ms: ${JSON.stringify(status)}`);
+    throw new Error(
+      `${instanceId} is ${status.runtimeStatus}, not ${statuses.join('/')}, after ${timeoutMs} ms: ${JSON.stringify(status)}`,
+    );
   }
   return status;
 }
 
 export async function raise(host: HostProcess, instanceId: string, event: string, data: unknown): Promise<number> {
-  return (await fetch(`${host.url}/api/raise/${instanceId}/${event}`, { method: 'POST', body: JSON.stringify(data) })).status;
+  return (await fetch(`${host.url}/api/raise/${instanceId}/${event}`, { method: 'POST', body: JSON.stringify(data) }))
+    .status;
 }
 
 /**
@@ -66,6 +88,8 @@ export async function raise(host: HostProcess, instanceId: string, event: string
  * the extension sends `historyEvents`, the library's DurableOrchestrationStatus copies `history`.
  */
 export async function historyOf(host: HostProcess, instanceId: string): Promise<Record<string, unknown>[]> {
-  const response = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true&showHistoryOutput=true`);
+  const response = await fetch(
+    `${host.url}/runtime/webhooks/durabletask/instances/${instanceId}?showHistory=true&showHistoryOutput=true`,
+  );
   return ((await response.json()) as DurableStatus).historyEvents ?? [];
 }

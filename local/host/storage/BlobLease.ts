@@ -36,7 +36,10 @@ export class BlobLease {
       try {
         await lease.acquireLease(LEASE_SECONDS);
         this.#lease = lease;
-        await blob.setMetadata({ ownerhost: os.hostname(), ownerpid: String(process.pid) }, { conditions: { leaseId: lease.leaseId } });
+        await blob.setMetadata(
+          { ownerhost: os.hostname(), ownerpid: String(process.pid) },
+          { conditions: { leaseId: lease.leaseId } },
+        );
         this.#renewTimer = setInterval(() => {
           lease.renewLease().catch((error: unknown) => {
             this.#logger.warn({ err: error, lock: this.#blobName }, 'Lost the lease');
@@ -60,7 +63,8 @@ export class BlobLease {
   async #breakIfOwnerDied(blob: BlockBlobClient): Promise<boolean> {
     const { metadata = {} } = await blob.getProperties();
     const pid = Number(metadata.ownerpid);
-    if (metadata.ownerhost !== os.hostname() || !Number.isInteger(pid) || pid === process.pid || isAlive(pid)) return false;
+    if (metadata.ownerhost !== os.hostname() || !Number.isInteger(pid) || pid === process.pid || isAlive(pid))
+      return false;
     this.#logger.warn({ lock: this.#blobName, pid }, 'Breaking a lease held by a process that has died');
     await blob.getBlobLeaseClient().breakLease(0);
     return true;

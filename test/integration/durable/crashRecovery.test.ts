@@ -2,7 +2,14 @@ import { TableClient } from '@azure/data-tables';
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
-import { type DurableHost, raise, startDurableHost, startOrchestration, statusOf, waitForStatus } from '../../support/durableApp.js';
+import {
+  type DurableHost,
+  raise,
+  startDurableHost,
+  startOrchestration,
+  statusOf,
+  waitForStatus,
+} from '../../support/durableApp.js';
 import { eventually, uniqueName } from '../../support/hostProcess.js';
 
 /** Hosts killed with SIGKILL and started again on the same task hub: nothing is lost, activities run at least once. */
@@ -19,11 +26,13 @@ describe('crash recovery of the durable engine', () => {
 
   it('finishes a fan-out killed half way, with every activity executed at least once', async () => {
     const first = await host();
-    const effects = QueueServiceClient.fromConnectionString(inject('azuriteConnectionString')).getQueueClient(first.sideEffectQueue);
+    const effects = QueueServiceClient.fromConnectionString(inject('azuriteConnectionString')).getQueueClient(
+      first.sideEffectQueue,
+    );
     const count = 400;
     await startOrchestration(first, 'fanOut', 'killed-fan-out', { count, key: 'k', delayMs: 40 });
     const before = await eventually(
-      async () => ((await effects.exists()) ? (await effects.getProperties()).approximateMessagesCount ?? 0 : 0),
+      async () => ((await effects.exists()) ? ((await effects.getProperties()).approximateMessagesCount ?? 0) : 0),
       (n) => n >= 100,
     );
     expect(before).toBeLessThan(count); // killed mid-flight
@@ -31,7 +40,10 @@ describe('crash recovery of the durable engine', () => {
 
     const second = await host(first.hub, first.sideEffectQueue);
     await second.waitForLog((r) => r.msg.startsWith('Resumed 1 orchestration instance'));
-    expect(await waitForStatus(second, 'killed-fan-out', undefined, 60_000)).toMatchObject({ runtimeStatus: 'Completed', output: count });
+    expect(await waitForStatus(second, 'killed-fan-out', undefined, 60_000)).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: count,
+    });
 
     const executions = new Map<string, number>();
     for (;;) {
@@ -54,7 +66,10 @@ describe('crash recovery of the durable engine', () => {
     await waitForStatus(first, 'killed-timer', ['Running']);
     await first.stop('SIGKILL');
     const second = await host(first.hub);
-    expect(await waitForStatus(second, 'killed-timer')).toMatchObject({ runtimeStatus: 'Completed', output: { winner: 'timer' } });
+    expect(await waitForStatus(second, 'killed-timer')).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: { winner: 'timer' },
+    });
   });
 
   it('keeps an instance waiting for an event across a kill, and an event raised before the kill', async () => {
@@ -65,7 +80,9 @@ describe('crash recovery of the durable engine', () => {
     await first.stop('SIGKILL');
     const second = await host(first.hub);
     expect(await raise(second, 'killed-wait', 'approve', 'after the crash')).toBe(202);
-    expect(await waitForStatus(second, 'killed-wait')).toMatchObject({ output: { approved: 'before the crash', second: 'after the crash' } });
+    expect(await waitForStatus(second, 'killed-wait')).toMatchObject({
+      output: { approved: 'before the crash', second: 'after the crash' },
+    });
   });
 
   it('runs an instance whose start was accepted (row written) but never began before the kill', async () => {
@@ -73,7 +90,9 @@ describe('crash recovery of the durable engine', () => {
     await first.stop('SIGTERM'); // the task hub's tables now exist
     const id = uniqueName('accepted');
     // Exactly what startNew leaves behind when the host dies right after answering 202: a Pending row, no history.
-    const instances = TableClient.fromConnectionString(inject('azuriteConnectionString'), `${first.hub}Instances`, { allowInsecureConnection: true });
+    const instances = TableClient.fromConnectionString(inject('azuriteConnectionString'), `${first.hub}Instances`, {
+      allowInsecureConnection: true,
+    });
     const now = new Date();
     await instances.createEntity({
       partitionKey: id,

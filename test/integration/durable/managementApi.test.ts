@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type DurableHost, historyOf, raise, startDurableHost, startOrchestration, statusOf, waitForStatus } from '../../support/durableApp.js';
+import {
+  type DurableHost,
+  historyOf,
+  raise,
+  startDurableHost,
+  startOrchestration,
+  statusOf,
+  waitForStatus,
+} from '../../support/durableApp.js';
 
 describe('the durable client and management API of the local host', () => {
   let host: DurableHost;
@@ -17,7 +25,9 @@ describe('the durable client and management API of the local host', () => {
     expect(body.id).toBe('check-status');
     expect(response.headers.get('location')).toBe(body.statusQueryGetUri);
     // The library swaps in the origin of the request it answers.
-    expect(body.statusQueryGetUri).toBe(`${host.url}/runtime/webhooks/durabletask/instances/check-status?taskHub=${host.hub}&connection=Storage`);
+    expect(body.statusQueryGetUri).toBe(
+      `${host.url}/runtime/webhooks/durabletask/instances/check-status?taskHub=${host.hub}&connection=Storage`,
+    );
     await waitForStatus(host, 'check-status');
     const polled = await fetch(body.statusQueryGetUri ?? '');
     expect(polled.status).toBe(200);
@@ -27,7 +37,13 @@ describe('the durable client and management API of the local host', () => {
   it('reads status through DurableClient with input, output, custom status and second-precision times', async () => {
     await startOrchestration(host, 'hello', 'status-shape', ['Y']);
     const status = await waitForStatus(host, 'status-shape');
-    expect(status).toMatchObject({ name: 'hello', instanceId: 'status-shape', input: ['Y'], output: ['Hello Y!'], customStatus: { greeted: 1 } });
+    expect(status).toMatchObject({
+      name: 'hello',
+      instanceId: 'status-shape',
+      input: ['Y'],
+      output: ['Hello Y!'],
+      customStatus: { greeted: 1 },
+    });
     expect(status.createdTime).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/); // the library parses "…:ssZ" into a Date
     // durable-functions 3.5.0 drops history (it reads `history`, the extension sends `historyEvents`); pinned here.
     expect((await statusOf(host, 'status-shape', true)).historyEvents).toBeUndefined();
@@ -41,7 +57,10 @@ describe('the durable client and management API of the local host', () => {
     expect(history[1]).toHaveProperty('ScheduledTime');
     expect(history[1]).not.toHaveProperty('TaskScheduledId');
     expect(history[2]).toMatchObject({ OrchestrationStatus: 'Completed', Result: ['Hello Y!'] });
-    const withoutOutput = (await (await api('instances/status-shape?showHistory=true&showInput=false')).json()) as { historyEvents: object[]; input: unknown };
+    const withoutOutput = (await (await api('instances/status-shape?showHistory=true&showInput=false')).json()) as {
+      historyEvents: object[];
+      input: unknown;
+    };
     expect(withoutOutput.input).toBeNull();
     expect(withoutOutput.historyEvents[1]).not.toHaveProperty('Result');
     expect(withoutOutput.historyEvents[1]).not.toHaveProperty('Input');
@@ -69,23 +88,31 @@ describe('the durable client and management API of the local host', () => {
     const token = first.headers.get('x-ms-continuation-token');
     expect(((await first.json()) as object[]).length).toBe(2);
     expect(token).toBeTruthy();
-    const second = await api('instances/?instanceIdPrefix=list-&top=2', { headers: { 'x-ms-continuation-token': token ?? '' } });
+    const second = await api('instances/?instanceIdPrefix=list-&top=2', {
+      headers: { 'x-ms-continuation-token': token ?? '' },
+    });
     expect(((await second.json()) as { instanceId: string }[]).map((s) => s.instanceId)).toEqual(['list-c']);
   });
 
   it('purges a finished instance through DurableClient, and refuses to purge a running one', async () => {
     await startOrchestration(host, 'hello', 'purge-me', ['Z']);
     await waitForStatus(host, 'purge-me');
-    expect(await (await fetch(`${host.url}/api/purge/purge-me`, { method: 'DELETE' })).json()).toEqual({ instancesDeleted: 1 });
+    expect(await (await fetch(`${host.url}/api/purge/purge-me`, { method: 'DELETE' })).json()).toEqual({
+      instancesDeleted: 1,
+    });
     expect((await api('instances/purge-me')).status).toBe(404);
-    expect(await (await fetch(`${host.url}/api/purge/purge-me`, { method: 'DELETE' })).json()).toEqual({ instancesDeleted: 0 });
+    expect(await (await fetch(`${host.url}/api/purge/purge-me`, { method: 'DELETE' })).json()).toEqual({
+      instancesDeleted: 0,
+    });
     expect((await api('instances/still-running', { method: 'DELETE' })).status).toBe(409);
   });
 
   it('answers bad requests with clear errors', async () => {
     const unknown = await api('orchestrators/noSuchOrchestrator', { method: 'POST' });
     expect(unknown.status).toBe(400);
-    expect(await unknown.json()).toEqual({ message: "The function 'noSuchOrchestrator' doesn't exist, is disabled, or is not an orchestrator function." });
+    expect(await unknown.json()).toEqual({
+      message: "The function 'noSuchOrchestrator' doesn't exist, is disabled, or is not an orchestrator function.",
+    });
     expect((await api('orchestrators/hello/%40bad', { method: 'POST' })).status).toBe(400);
     expect((await api('orchestrators/hello', { method: 'POST', body: '{not json' })).status).toBe(400);
     const duplicate = await api('orchestrators/waitForever/still-running', { method: 'POST' });
@@ -107,13 +134,17 @@ describe('the durable client and management API of the local host', () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await statusOf(host, 'suspend-me')).runtimeStatus).toBe('Suspended');
     expect((await api('instances/suspend-me/resume?reason=done', { method: 'POST' })).status).toBe(202);
-    expect(await waitForStatus(host, 'suspend-me')).toMatchObject({ output: { approved: 'while suspended', second: 'also held' } });
+    expect(await waitForStatus(host, 'suspend-me')).toMatchObject({
+      output: { approved: 'while suspended', second: 'also held' },
+    });
   });
 
   it('fails an orchestration whose code no longer replays its history, naming the mismatch', async () => {
     await startOrchestration(host, 'shifty', 'shifty-1');
     await waitForStatus(host, 'shifty-1', ['Running']);
-    await expect.poll(async () => (await historyOf(host, 'shifty-1')).some((e) => e.EventType === 'TaskCompleted')).toBe(true);
+    await expect
+      .poll(async () => (await historyOf(host, 'shifty-1')).some((e) => e.EventType === 'TaskCompleted'))
+      .toBe(true);
     await host.stop('SIGTERM');
     host = await startDurableHost({ hub: host.hub, sideEffectQueue: host.sideEffectQueue, env: { SHIFTY: 'on' } });
     expect(await raise(host, 'shifty-1', 'continue', true)).toBe(202);

@@ -1,7 +1,15 @@
 import { QueueServiceClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-import { type DurableHost, historyOf, raise, startDurableHost, startOrchestration, statusOf, waitForStatus } from '../../support/durableApp.js';
+import {
+  type DurableHost,
+  historyOf,
+  raise,
+  startDurableHost,
+  startOrchestration,
+  statusOf,
+  waitForStatus,
+} from '../../support/durableApp.js';
 
 describe('orchestration patterns on the local durable engine', () => {
   let host: DurableHost;
@@ -13,20 +21,28 @@ describe('orchestration patterns on the local durable engine', () => {
   it('runs a chain of activities and returns their results in order, with custom status', async () => {
     expect((await startOrchestration(host, 'hello', 'chain-1', ['A', 'B', 'C'])).status).toBe(202);
     const status = await waitForStatus(host, 'chain-1');
-    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: ['Hello A!', 'Hello B!', 'Hello C!'], customStatus: { greeted: 3 } });
+    expect(status).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: ['Hello A!', 'Hello B!', 'Hello C!'],
+      customStatus: { greeted: 3 },
+    });
   });
 
   it('fans out 500 activities and fans in every result, each activity executed', async () => {
     await startOrchestration(host, 'fanOut', 'fan-500', { count: 500, key: 'fan-500' });
     const status = await waitForStatus(host, 'fan-500', undefined, 60_000);
     expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 500 });
-    const queue = QueueServiceClient.fromConnectionString(inject('azuriteConnectionString')).getQueueClient(host.sideEffectQueue);
+    const queue = QueueServiceClient.fromConnectionString(inject('azuriteConnectionString')).getQueueClient(
+      host.sideEffectQueue,
+    );
     expect((await queue.getProperties()).approximateMessagesCount).toBe(500);
   });
 
   it('lets the activity win a Task.any against a timer, and cancels the timer', async () => {
     await startOrchestration(host, 'race', 'race-activity', { activityMs: 20, timeoutMs: 5_000 });
-    expect(await waitForStatus(host, 'race-activity')).toMatchObject({ output: { winner: 'activity', result: 'slept 20' } });
+    expect(await waitForStatus(host, 'race-activity')).toMatchObject({
+      output: { winner: 'activity', result: 'slept 20' },
+    });
   });
 
   it('lets the timer win a Task.any against a slow activity', async () => {
@@ -49,7 +65,9 @@ describe('orchestration patterns on the local durable engine', () => {
     await startOrchestration(host, 'waitEvent', 'event-before', { timeoutMs: 30_000, delayBeforeWaitMs: 1_000 });
     expect(await raise(host, 'event-before', 'approve', 'early')).toBe(202);
     expect(await raise(host, 'event-before', 'approve', 'early-2')).toBe(202);
-    expect(await waitForStatus(host, 'event-before')).toMatchObject({ output: { approved: 'early', second: 'early-2' } });
+    expect(await waitForStatus(host, 'event-before')).toMatchObject({
+      output: { approved: 'early', second: 'early-2' },
+    });
   });
 
   it('retries a failing activity with backoff timers until it succeeds', async () => {
@@ -77,20 +95,27 @@ describe('orchestration patterns on the local durable engine', () => {
     await startOrchestration(host, 'retry', 'retry-exhausted', { failTimes: 5, attempts: 2, key: 'retry-exhausted' });
     const status = await waitForStatus(host, 'retry-exhausted');
     expect(status.runtimeStatus).toBe('Completed');
-    expect((status.output as { failed: string }).failed).toMatch(/^Activity function 'flaky' failed: flaky failure 2 \n \{/);
+    expect((status.output as { failed: string }).failed).toMatch(
+      /^Activity function 'flaky' failed: flaky failure 2 \n \{/,
+    );
   });
 
   it('returns a sub-orchestration result to its parent', async () => {
     await startOrchestration(host, 'parent', 'parent-ok', { childFails: false });
     expect(await waitForStatus(host, 'parent-ok')).toMatchObject({ output: { result: 'Hello child!' } });
-    expect(await statusOf(host, 'parent-ok-child')).toMatchObject({ runtimeStatus: 'Completed', output: 'Hello child!' });
+    expect(await statusOf(host, 'parent-ok-child')).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: 'Hello child!',
+    });
   });
 
   it('raises a sub-orchestration failure in the parent as a catchable error', async () => {
     await startOrchestration(host, 'parent', 'parent-fail', { childFails: true });
     const status = await waitForStatus(host, 'parent-fail');
     expect(status.runtimeStatus).toBe('Completed');
-    expect((status.output as { caught: string }).caught).toContain("Orchestrator function 'child' failed: child went wrong");
+    expect((status.output as { caught: string }).caught).toContain(
+      "Orchestrator function 'child' failed: child went wrong",
+    );
     expect(await statusOf(host, 'parent-fail-child')).toMatchObject({ runtimeStatus: 'Failed' });
   });
 
@@ -105,9 +130,14 @@ describe('orchestration patterns on the local durable engine', () => {
   it('terminates an orchestration that waits, with the reason as output, and then refuses its events', async () => {
     await startOrchestration(host, 'waitForever', 'terminate-me');
     await waitForStatus(host, 'terminate-me', ['Running']);
-    expect((await fetch(`${host.url}/api/terminate/terminate-me?reason=operator%20said%20stop`, { method: 'POST' })).status).toBe(202);
+    expect(
+      (await fetch(`${host.url}/api/terminate/terminate-me?reason=operator%20said%20stop`, { method: 'POST' })).status,
+    ).toBe(202);
     expect(await waitForStatus(host, 'terminate-me', ['Terminated'])).toMatchObject({ output: 'operator said stop' });
-    const late = await fetch(`${host.url}/durabletask/instances/terminate-me/raiseEvent/never`, { method: 'POST', body: '1' });
+    const late = await fetch(`${host.url}/durabletask/instances/terminate-me/raiseEvent/never`, {
+      method: 'POST',
+      body: '1',
+    });
     expect(late.status).toBe(410);
   });
 
@@ -115,9 +145,19 @@ describe('orchestration patterns on the local durable engine', () => {
     await startOrchestration(host, 'longTimer', 'long-timer');
     await waitForStatus(host, 'long-timer', ['Running']);
     const raw = await fetch(`${host.url}/durabletask/instances/long-timer?showHistory=true`);
-    const timer = ((await raw.json()) as { historyEvents: Record<string, string>[] }).historyEvents.find((e) => e.EventType === 'TimerCreated');
+    const timer = ((await raw.json()) as { historyEvents: Record<string, string>[] }).historyEvents.find(
+      (e) => e.EventType === 'TimerCreated',
+    );
     const stepMs = new Date(timer?.FireAt ?? 0).getTime() - new Date(timer?.Timestamp ?? 0).getTime();
     expect(stepMs).toBe(3 * 24 * 3600_000);
     await fetch(`${host.url}/api/terminate/long-timer`, { method: 'POST' });
+  });
+
+  it('carries payloads larger than a table property (64 KiB) through blobs, and reads them back after completion', async () => {
+    await startOrchestration(host, 'bigResult', 'big-result', 100_000);
+    const status = await waitForStatus(host, 'big-result');
+    expect((status.output as { length: number }).length).toBe(100_000);
+    const history = await historyOf(host, 'big-result');
+    expect((history.find((e) => e.EventType === 'TaskCompleted')?.Result as string).length).toBe(100_000);
   });
 });

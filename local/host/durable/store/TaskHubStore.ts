@@ -203,7 +203,8 @@ export class TaskHubStore {
     for await (const row of this.#inbox.listEntities<Record<string, unknown>>({
       queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` },
     })) {
-      const text = typeof row.EventBlobName === 'string' ? await this.#readBlob(row.EventBlobName) : stringProperty(row, 'Event');
+      const text =
+        typeof row.EventBlobName === 'string' ? await this.#readBlob(row.EventBlobName) : stringProperty(row, 'Event');
       messages.push({ key: row.rowKey ?? '', instanceId, event: JSON.parse(text) as HistoryEvent });
     }
     return messages.sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -265,7 +266,7 @@ export class TaskHubStore {
     const text = async (property: string) => {
       const blobName = entity[`${property}BlobName`];
       if (typeof blobName === 'string') return this.#readBlob(blobName);
-      return typeof entity[property] === 'string' ? (entity[property]) : null;
+      return typeof entity[property] === 'string' ? entity[property] : null;
     };
     const customStatus =
       typeof entity.CustomStatus === 'string' && entity.CustomStatus !== 'null' ? entity.CustomStatus : null;

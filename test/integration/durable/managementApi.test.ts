@@ -84,6 +84,8 @@ describe('the durable client and management API of the local host', () => {
     const running = (await (await fetch(`${host.url}/api/list?status=Running`)).json()) as { instanceId: string }[];
     expect(running.map((s) => s.instanceId)).not.toContain('list-a');
 
+    const future = encodeURIComponent(new Date(Date.now() + 3600_000).toISOString());
+    expect(await (await api(`instances/?instanceIdPrefix=list-&createdTimeFrom=${future}`)).json()).toEqual([]);
     const first = await api('instances/?instanceIdPrefix=list-&top=2');
     const token = first.headers.get('x-ms-continuation-token');
     expect(((await first.json()) as object[]).length).toBe(2);

@@ -160,4 +160,28 @@ describe('orchestration patterns on the local durable engine', () => {
     const history = await historyOf(host, 'big-result');
     expect((history.find((e) => e.EventType === 'TaskCompleted')?.Result as string).length).toBe(100_000);
   });
+
+  it('retries a failed sub-orchestration with the same instance id until it succeeds', async () => {
+    await startOrchestration(host, 'parentRetry', 'sub-retry');
+    expect(await waitForStatus(host, 'sub-retry')).toMatchObject({
+      runtimeStatus: 'Completed',
+      output: 'succeeded on attempt 2',
+    });
+    const history = await historyOf(host, 'sub-retry');
+    expect(history.map((e) => e.EventType)).toEqual([
+      'ExecutionStarted',
+      'SubOrchestrationInstanceFailed',
+      'TimerCreated',
+      'TimerFired',
+      'SubOrchestrationInstanceCompleted',
+      'ExecutionCompleted',
+    ]);
+  });
+
+  it('never runs more activities at once than maxConcurrentActivityFunctions (50 in this app)', async () => {
+    await startOrchestration(host, 'concurrency', 'bounded', 200);
+    const peak = (await waitForStatus(host, 'bounded')).output as number;
+    expect(peak).toBeLessThanOrEqual(50);
+    expect(peak).toBeGreaterThanOrEqual(25); // and they do run in parallel
+  });
 });

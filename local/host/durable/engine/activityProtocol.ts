@@ -35,7 +35,8 @@ export function activityCompletion(
   }
   return historyEvent(EventType.TaskFailed, at, {
     TaskScheduledId: scheduled.EventId,
-    Reason: `Activity function '${name}' failed: ${outcome.error.message}`,
+    // The extension takes the text after "Exception:" in the worker's failure, leading space included (reference §3.1).
+    Reason: `Activity function '${name}' failed:  ${outcome.error.message}`,
     Details: exceptionDetails(outcome.error),
   });
 }

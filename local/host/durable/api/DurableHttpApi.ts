@@ -4,21 +4,11 @@ import type { SystemRoute } from '../../http/HttpListener.js';
 import type { Logger } from '../../logger.js';
 import type { DurableEngine } from '../engine/DurableEngine.js';
 import { DurableError, isDurableError } from '../engine/DurableError.js';
-import { isTerminal, type RuntimeStatus } from '../model/historyEvent.js';
+import { isRuntimeStatus, isTerminal, type RuntimeStatus } from '../model/historyEvent.js';
 import { hubQuery, managementUrls, webhookBase } from './clientBindingData.js';
 import { statusPayload } from './statusPayload.js';
 
 const PREFIXES = ['/durabletask/', '/runtime/webhooks/durabletask/'];
-const RUNTIME_STATUSES = new Set<RuntimeStatus>([
-  'Running',
-  'Completed',
-  'ContinuedAsNew',
-  'Failed',
-  'Canceled',
-  'Terminated',
-  'Pending',
-  'Suspended',
-]);
 const CONTINUATION_HEADER = 'x-ms-continuation-token';
 
 interface ApiRequest {
@@ -178,10 +168,11 @@ function instanceQuery(url: URL) {
     return value;
   };
   const statuses = params.get('runtimeStatus')?.split(',').filter(Boolean) ?? [];
-  for (const s of statuses)
-    if (!RUNTIME_STATUSES.has(s as RuntimeStatus)) throw badRequest(`Unknown runtimeStatus '${s}'.`);
+  const runtimeStatus = statuses.filter(isRuntimeStatus);
+  const unknown = statuses.find((s) => !isRuntimeStatus(s));
+  if (unknown) throw badRequest(`Unknown runtimeStatus '${unknown}'.`);
   return {
-    ...(statuses.length ? { runtimeStatus: statuses as RuntimeStatus[] } : {}),
+    ...(runtimeStatus.length ? { runtimeStatus } : {}),
     createdTimeFrom: date('createdTimeFrom'),
     createdTimeTo: date('createdTimeTo'),
     ...(params.get('instanceIdPrefix') ? { instanceIdPrefix: params.get('instanceIdPrefix') ?? '' } : {}),

@@ -4,7 +4,16 @@ import type { TriggeredFunction } from '../../functionIndex.js';
 import type { HostRuntime } from '../../HostRuntime.js';
 import type { Logger } from '../../logger.js';
 import { BlobLease } from '../../storage/BlobLease.js';
-import { EventType, type HistoryEvent, historyEvent, isTerminal, type ParentInstance } from '../model/historyEvent.js';
+import {
+  ACTIVE_STATUSES,
+  EventType,
+  type HistoryEvent,
+  historyEvent,
+  isTerminal,
+  OrchestrationStatus,
+  type ParentInstance,
+  runtimeStatusName,
+} from '../model/historyEvent.js';
 import type { InstanceRecord, TaskHubStore } from '../store/TaskHubStore.js';
 import { activityCompletion, activityInputData } from './activityProtocol.js';
 import { DurableError } from './DurableError.js';
@@ -76,7 +85,10 @@ export class DurableEngine {
   /** Stops starting work; running episodes and activities are drained by the host. Timers are dropped (re-armed on start). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const instance of this.#instances.values()) for (const timer of instance.timers.values()) clearTimeout(timer);
+    for (const instance of this.#instances.values()) {
+      for (const timer of instance.timers.values()) clearTimeout(timer);
+      clearTimeout(instance.retryTimer);
+    }
     await this.#runtime.inFlight.drain(30_000);
     await this.#lease.release();
   }
@@ -174,7 +186,8 @@ export class DurableEngine {
   }
 
   #schedule(instance: Instance): void {
-    if (instance.busy || instance.queued || this.#stopped || instance.pending.length === 0) return;
+    if (instance.busy || instance.queued || instance.retryTimer || this.#stopped || instance.pending.length === 0)
+      return;
     instance.queued = true;
     this.#ready.push(instance);
     this.#pump();
@@ -216,11 +229,10 @@ export class DurableEngine {
       instance.pending.unshift(...messages);
       const backoffMs = Math.min(MAX_COMMIT_BACKOFF_MS, 100 * 2 ** instance.commitFailures++);
       this.#log.error({ err: error, instanceId: instance.record.instanceId, backoffMs }, 'Episode failed; retrying');
-      instance.busy = true; // keep others from running it until the back-off ends
-      setTimeout(() => {
-        instance.busy = false;
+      instance.retryTimer = setTimeout(() => {
+        instance.retryTimer = undefined;
         this.#schedule(instance);
-      }, backoffMs).unref();
+      }, backoffMs);
       return;
     }
     instance.commitFailures = 0;
@@ -308,7 +320,6 @@ export class DurableEngine {
   async #continueAsNew(instance: Instance, input: string | null): Promise<void> {
     for (const timer of instance.timers.values()) clearTimeout(timer);
     instance.timers.clear();
-    const oldExecutionId = instance.record.executionId;
     const record: InstanceRecord = {
       ...instance.record,
       executionId: newExecutionId(),
@@ -325,9 +336,8 @@ export class DurableEngine {
     instance.held = [];
     instance.pending = [
       { event: executionStartedEvent(record, new Date()) },
-      ...instance.pending.filter(
-        (m) => m.executionId !== oldExecutionId && m.event.EventType === EventType.EventRaised,
-      ),
+      // Messages from outside (events, terminate, suspend) go to the new execution; completions of the old one do not.
+      ...instance.pending.filter((m) => m.executionId === undefined),
     ];
     this.#schedule(instance);
   }
@@ -451,11 +461,7 @@ export class DurableEngine {
     let continuationToken: string | undefined;
     let recovered = 0;
     do {
-      const page = await this.store.queryInstances(
-        { runtimeStatus: ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'] },
-        200,
-        continuationToken,
-      );
+      const page = await this.store.queryInstances({ runtimeStatus: [...ACTIVE_STATUSES] }, 200, continuationToken);
       await Promise.all(page.instances.map((record) => this.#recoverInstance(record)));
       recovered += page.instances.length;
       continuationToken = page.continuationToken;
@@ -499,17 +505,7 @@ export class DurableEngine {
 }
 
 function endedRecord(record: InstanceRecord, ended: HistoryEvent): InstanceRecord {
-  const statuses = [
-    'Running',
-    'Completed',
-    'ContinuedAsNew',
-    'Failed',
-    'Canceled',
-    'Terminated',
-    'Pending',
-    'Suspended',
-  ] as const;
-  const runtimeStatus = statuses[ended.OrchestrationStatus ?? 1] ?? 'Completed';
+  const runtimeStatus = runtimeStatusName(ended.OrchestrationStatus ?? OrchestrationStatus.Completed);
   const output = runtimeStatus === 'Failed' ? JSON.stringify(ended.Result ?? '') : (ended.Result ?? null);
   return {
     ...record,

@@ -22,10 +22,22 @@ export interface Instance {
   queued: boolean;
   /** Consecutive failed commits, for back-off. */
   commitFailures: number;
+  /** Set while the instance waits out a back-off after a failed episode. */
+  retryTimer: NodeJS.Timeout | undefined;
 }
 
 export function newInstance(record: InstanceRecord, history: HistoryEvent[] = []): Instance {
-  return { record, history, pending: [], held: [], timers: new Map(), busy: false, queued: false, commitFailures: 0 };
+  return {
+    record,
+    history,
+    pending: [],
+    held: [],
+    timers: new Map(),
+    busy: false,
+    queued: false,
+    commitFailures: 0,
+    retryTimer: undefined,
+  };
 }
 
 export function statusOf(instance: Instance): RuntimeStatus {

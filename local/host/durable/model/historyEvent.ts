@@ -36,6 +36,14 @@ export enum OrchestrationStatus {
 }
 export type RuntimeStatus = keyof typeof OrchestrationStatus;
 
+export function isRuntimeStatus(value: string): value is RuntimeStatus {
+  return Object.prototype.hasOwnProperty.call(OrchestrationStatus, value) && Number.isNaN(Number(value));
+}
+
+export function runtimeStatusName(status: OrchestrationStatus): RuntimeStatus {
+  return OrchestrationStatus[status] as RuntimeStatus;
+}
+
 export const ACTIVE_STATUSES: readonly RuntimeStatus[] = ['Pending', 'Running', 'Suspended', 'ContinuedAsNew'];
 export function isTerminal(status: RuntimeStatus): boolean {
   return status === 'Completed' || status === 'Failed' || status === 'Terminated' || status === 'Canceled';

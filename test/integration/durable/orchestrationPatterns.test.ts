@@ -189,4 +189,12 @@ describe('orchestration patterns on the local durable engine', () => {
     await startOrchestration(host, 'stringGenerations', 'string-can', 'first');
     expect(await waitForStatus(host, 'string-can')).toMatchObject({ runtimeStatus: 'Completed', output: '"second"' });
   });
+
+  it('fails the parent task when its sub-orchestration is terminated, with the reason (as DTFx does)', async () => {
+    await startOrchestration(host, 'parentOfWaiter', 'parent-of-terminated');
+    await waitForStatus(host, 'parent-of-terminated-child', ['Running']);
+    await fetch(`${host.url}/api/terminate/parent-of-terminated-child?reason=cut%20short`, { method: 'POST' });
+    const status = await waitForStatus(host, 'parent-of-terminated');
+    expect((status.output as { caught: string }).caught).toMatch(/^cut short \n /);
+  });
 });

@@ -4,6 +4,7 @@ import type { TriggeredFunction } from '../../functionIndex.js';
 import type { HostRuntime } from '../../HostRuntime.js';
 import type { Logger } from '../../logger.js';
 import { BlobLease } from '../../storage/BlobLease.js';
+import { parseJsonText } from '../api/statusPayload.js';
 import {
   ACTIVE_STATUSES,
   EventType,
@@ -516,16 +517,12 @@ function endedRecord(record: InstanceRecord, ended: HistoryEvent): InstanceRecor
   };
 }
 
+/** DTFx reports a Failed or Terminated child to its parent with the child's result as Reason (the terminate reason). */
 function failureReason(record: InstanceRecord): string {
   if (record.output === null) return `Orchestrator function '${record.name}' ended ${record.runtimeStatus}.`;
-  try {
-    const value: unknown = JSON.parse(record.output);
-    return typeof value === 'string' ? value : record.output;
-  } catch {
-    return record.runtimeStatus === 'Terminated'
-      ? `Orchestration '${record.instanceId}' was terminated: ${record.output}`
-      : record.output;
-  }
+  if (record.runtimeStatus === 'Terminated') return record.output;
+  const value = parseJsonText(record.output);
+  return typeof value === 'string' ? value : record.output;
 }
 
 function sameParent(a: ParentInstance | undefined, b: ParentInstance): boolean {

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+/**
+ * The app's settings, parsed once from the environment (app settings on Azure, local.settings.json locally). Nothing
+ * else reads process.env. Storage is a connection string locally; on Azure, an account endpoint with managed identity.
+ */
+const Config = z
+  .object({
+    AzureWebJobsStorage: z.string().min(1).optional(),
+    AzureWebJobsStorage__tableServiceUri: z.url().optional(),
+    AzureWebJobsStorage__clientId: z.string().optional(),
+    QUIESCE_TABLE_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'letters and digits, starting with a letter')
+      .default('Quiesce'),
+  })
+  .refine((c) => c.AzureWebJobsStorage || c.AzureWebJobsStorage__tableServiceUri, {
+    message:
+      'Set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__tableServiceUri (managed identity).',
+  });
+export type Config = z.infer<typeof Config>;
+
+let parsed: Config | undefined;
+
+export function getConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  if (env !== process.env) return parseConfig(env);
+  parsed ??= parseConfig(env);
+  return parsed;
+}
+
+function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = Config.safeParse(env);
+  if (!result.success) throw new Error(`Invalid Quiesce settings:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}

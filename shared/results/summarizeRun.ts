@@ -1,4 +1,4 @@
-import { CONSISTENCY_LEVELS, type Consistency, type RunStatus } from './consistency.js';
+import { type Consistency, CONSISTENCY_LEVELS, type RunStatus } from './consistency.js';
 
 export interface VmOutcomeSummary {
   vmId: string;

@@ -93,3 +93,17 @@ export async function historyOf(host: HostProcess, instanceId: string): Promise<
   );
   return ((await response.json()) as DurableStatus).historyEvents ?? [];
 }
+
+/** Waits for an instance through the management API directly, for apps without a status function. */
+export async function waitForInstance(
+  host: HostProcess,
+  instanceId: string,
+  timeoutMs = 30_000,
+): Promise<DurableStatus> {
+  const read = async () =>
+    (await (await fetch(`${host.url}/durabletask/instances/${instanceId}`)).json()) as DurableStatus;
+  const status = await eventually(read, (s) => FINISHED.includes(s.runtimeStatus), timeoutMs);
+  if (!FINISHED.includes(status.runtimeStatus))
+    throw new Error(`${instanceId} is still ${status.runtimeStatus} after ${timeoutMs} ms`);
+  return status;
+}

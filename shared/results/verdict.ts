@@ -23,13 +23,24 @@ export interface VerdictEvidence {
   thaw?:
     | {
         outcome: 'thawed';
-        reason: 'command' | 'deadline' | 'agent-stopping' | 'already-thawed';
+        reason: ThawReason;
         frozenSeconds?: number;
         commandSentAfterSnapshots: boolean;
         postScript?: QuiesceStep;
       }
     | { outcome: 'no-reply'; waitedSeconds: number };
 }
+
+/** Why the agent thawed (the guest protocol's ThawReason): only `command` can prove the freeze covered the snapshots. */
+export type ThawReason = 'command' | 'deadline' | 'vss-timeout' | 'holder-exited' | 'shutdown' | 'not-frozen';
+
+const EARLY_THAW: Record<Exclude<ThawReason, 'command'>, string> = {
+  deadline: "the agent's watchdog thawed the guest",
+  'vss-timeout': 'VSS released the held writes at its 10 s limit',
+  'holder-exited': 'the process holding the freeze exited',
+  shutdown: 'the agent was stopping and thawed first',
+  'not-frozen': 'the agent held no freeze for this run',
+};
 
 export interface Verdict {
   consistency: Consistency;
@@ -85,15 +96,14 @@ export function decideVerdict(evidence: VerdictEvidence): Verdict {
       `Crash-consistent: the agent did not confirm the thaw${thaw ? ` within ${thaw.waitedSeconds} s` : ''}, so the freeze cannot be proven to cover the snapshots.`,
     );
   }
-  if (thaw.reason === 'deadline') {
+  if (thaw.reason !== 'command') {
+    const after = thaw.frozenSeconds !== undefined ? ` after ${thaw.frozenSeconds} s` : '';
     return crash(
-      `Crash-consistent: the agent's watchdog thawed the guest${thaw.frozenSeconds !== undefined ? ` after ${thaw.frozenSeconds} s` : ''} before the thaw command came, so the snapshots may postdate the freeze.`,
+      `Crash-consistent: ${EARLY_THAW[thaw.reason]}${after} before the thaw command came, so the snapshots may postdate the freeze.`,
     );
   }
-  if (thaw.reason !== 'command' || !thaw.commandSentAfterSnapshots) {
-    return crash(
-      `Crash-consistent: the guest thawed (${thaw.reason}) without proof that every snapshot operation had succeeded while it was frozen.`,
-    );
+  if (!thaw.commandSentAfterSnapshots) {
+    return crash('Crash-consistent: the thaw command was sent before every snapshot operation had succeeded.');
   }
   if (thaw.postScript && !thaw.postScript.ok)
     warnings.push(`post-snapshot script failed${thaw.postScript.detail ? `: ${thaw.postScript.detail}` : ''}`);

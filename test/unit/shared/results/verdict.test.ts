@@ -53,6 +53,20 @@ describe('decideVerdict', () => {
     });
   });
 
+  it('names every other reason the guest thawed early', () => {
+    expect(
+      decideVerdict({ ...linuxApp, thaw: { ...provenThaw, reason: 'vss-timeout', frozenSeconds: 10 } }).reason,
+    ).toBe(
+      'Crash-consistent: VSS released the held writes at its 10 s limit after 10 s before the thaw command came, so the snapshots may postdate the freeze.',
+    );
+    expect(decideVerdict({ ...linuxApp, thaw: { ...provenThaw, reason: 'holder-exited' } }).reason).toContain(
+      'the process holding the freeze exited',
+    );
+    expect(decideVerdict({ ...linuxApp, thaw: { ...provenThaw, reason: 'not-frozen' } }).consistency).toBe(
+      'crash-consistent',
+    );
+  });
+
   it('proves nothing without a thaw confirmation, or when the thaw command did not follow the snapshots', () => {
     expect(decideVerdict({ ...linuxApp, thaw: { outcome: 'no-reply', waitedSeconds: 30 } }).reason).toContain(
       'did not confirm the thaw within 30 s',

@@ -167,7 +167,7 @@ export class ArmSimulator {
     try {
       response = await this.dispatch(req);
     } catch (error: unknown) {
-      if (error === HANG) {
+      if (error instanceof Hang) {
         this.hung.add(res);
         res.once('close', () => this.hung.delete(res));
         return;
@@ -196,7 +196,14 @@ export class ArmSimulator {
     const url = new URL(req.url ?? '/', this.endpoint);
     const requestPath = decodeURIComponent(url.pathname);
     const body = await readJson(req);
-    const base = { method, path: requestPath, query: url.searchParams, headers: req.headers, body, baseUrl: this.endpoint };
+    const base = {
+      method,
+      path: requestPath,
+      query: url.searchParams,
+      headers: req.headers,
+      body,
+      baseUrl: this.endpoint,
+    };
 
     if (requestPath.startsWith('/_sim/')) {
       const found = this.control.find(method, requestPath);
@@ -213,10 +220,13 @@ export class ArmSimulator {
       throw new ArmError(
         400,
         'MissingApiVersionParameter',
-        "The api-version query parameter (?api-version=) is required for all requests.",
+        'The api-version query parameter (?api-version=) is required for all requests.',
       );
     const subscription = /^\/subscriptions\/([^/]+)/i.exec(requestPath)?.[1];
-    if (subscription !== undefined && subscription.toLowerCase() !== this.options.inventory.subscriptionId.toLowerCase())
+    if (
+      subscription !== undefined &&
+      subscription.toLowerCase() !== this.options.inventory.subscriptionId.toLowerCase()
+    )
       throw new ArmError(404, 'SubscriptionNotFound', `The subscription '${subscription}' could not be found.`);
     const found = this.router.find(method, requestPath);
     if (found === undefined)
@@ -247,7 +257,7 @@ export class ArmSimulator {
         await sleep(action.delayMs);
         return undefined;
       case 'hang':
-        throw HANG;
+        throw new Hang('hang');
       case 'deallocateVm':
         setPowerState(this.options.inventory, action.resourceGroup, action.vm, 'deallocated');
         return undefined;
@@ -265,16 +275,26 @@ export class ArmSimulator {
     const monitor = request.query.get('monitor') === 'true' || kind.toLowerCase() === 'operationresults';
     const poll = this.options.settings.lro.pollRetryAfterSeconds;
     const retryHeaders: Record<string, string> = poll === undefined ? {} : { 'retry-after': String(poll) };
-    if (!monitor) return { status: 200, headers: operation.status === 'InProgress' ? retryHeaders : {}, body: operations.statusBody(operation) };
+    if (!monitor)
+      return {
+        status: 200,
+        headers: operation.status === 'InProgress' ? retryHeaders : {},
+        body: operations.statusBody(operation),
+      };
     // The Location URL: 202 while running, then the result (POST) or an empty 200.
     if (operation.status === 'InProgress')
-      return { status: 202, headers: { location: `${request.baseUrl}${request.path}?${request.query.toString()}`, ...retryHeaders } };
-    if (operation.status === 'Failed' && operation.error) throw new ArmError(500, operation.error.code, operation.error.message);
+      return {
+        status: 202,
+        headers: { location: `${request.baseUrl}${request.path}?${request.query.toString()}`, ...retryHeaders },
+      };
+    if (operation.status === 'Failed' && operation.error)
+      throw new ArmError(500, operation.error.code, operation.error.message);
     return { status: 200, body: operation.provider === 'Microsoft.Network' ? operation.output?.() : undefined };
   }
 }
 
-const HANG = Symbol('hang');
+/** Thrown by a `hang` fault: the request is kept open and never answered. */
+class Hang extends Error {}
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -51,9 +51,7 @@ export const SimSettings = z.object({
       vmGetPerVm: Bucket.default({ burst: 36, perSecond: 12 / 60 }),
     })
     .prefault({}),
-  limits: z
-    .object({ incrementalSnapshotsPerDiskPer5Min: z.number().int().positive().default(7) })
-    .prefault({}),
+  limits: z.object({ incrementalSnapshotsPerDiskPer5Min: z.number().int().positive().default(7) }).prefault({}),
 });
 export type SimSettings = z.infer<typeof SimSettings>;
 export type SimSettingsInput = z.input<typeof SimSettings>;

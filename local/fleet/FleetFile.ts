@@ -6,7 +6,10 @@ import { SimSettings } from '../arm/simSettings.js';
 /** ARM resource names: letters, digits, `_`, `-`, `.`; at most 80 characters. */
 const ResourceName = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/, 'letters, digits, "_", "-", "." (starting with a letter or digit), at most 80');
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9_.-]{0,79}$/,
+    'letters, digits, "_", "-", "." (starting with a letter or digit), at most 80',
+  );
 
 const DiskSku = z.enum([
   'Standard_LRS',
@@ -78,11 +81,16 @@ const Vm = z
     name: ResourceName,
     resourceGroup: ResourceName,
     os: z.enum(['linux', 'windows']),
-    powerState: z.enum(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating']).default('running'),
+    powerState: z
+      .enum(['running', 'stopped', 'deallocated', 'starting', 'stopping', 'deallocating'])
+      .default('running'),
     size: z.string().min(1).default('Standard_D2s_v5'),
     location: z.string().min(1).optional(),
     tags: z.record(z.string(), z.string()).default({}),
-    disks: z.object({ os: Disk.prefault({}), data: z.array(DataDisk).default([]) }).strict().prefault({}),
+    disks: z
+      .object({ os: Disk.prefault({}), data: z.array(DataDisk).default([]) })
+      .strict()
+      .prefault({}),
     nic: Nic.prefault({}),
     agent: AgentSettings.prefault({}),
   })
@@ -113,7 +121,11 @@ export const FleetFile = z
       vm.disks.data.forEach((disk, d) => {
         if (disk.lun === undefined) return;
         if (luns.has(disk.lun))
-          ctx.addIssue({ code: 'custom', path: ['vms', index, 'disks', 'data', d, 'lun'], message: `LUN ${disk.lun} is used twice` });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['vms', index, 'disks', 'data', d, 'lun'],
+            message: `LUN ${disk.lun} is used twice`,
+          });
         luns.add(disk.lun);
       });
     });

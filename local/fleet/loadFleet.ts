@@ -34,7 +34,9 @@ export async function loadFleet(file: string): Promise<FleetFile> {
   try {
     raw = parseYaml(text);
   } catch (error: unknown) {
-    throw new FleetFileError(file, [`(root): not YAML or JSON: ${error instanceof Error ? error.message : String(error)}`]);
+    throw new FleetFileError(file, [
+      `(root): not YAML or JSON: ${error instanceof Error ? error.message : String(error)}`,
+    ]);
   }
   const parsed = FleetFile.safeParse(raw ?? {});
   if (!parsed.success) throw new FleetFileError(file, formatIssues(parsed.error.issues));

@@ -40,7 +40,9 @@ export async function runFleet(options: {
 }): Promise<RunningFleet> {
   const { fleet, logger } = options;
   const inventory = populateInventory(fleet);
-  const settings = SimSettings.parse(mergeDeep({ ...fleet.simulator, location: fleet.location }, options.settings ?? {}));
+  const settings = SimSettings.parse(
+    mergeDeep({ ...fleet.simulator, location: fleet.location }, options.settings ?? {}),
+  );
   const simulator = await ArmSimulator.start({
     inventory,
     settings,

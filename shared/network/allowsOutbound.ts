@@ -14,7 +14,10 @@ export type OutboundVerdict = { allowed: true } | { allowed: false; deniedBy: st
  * must allow it; inside one NSG the rule with the lowest priority number that matches decides (Azure's NSG rules).
  * Only the NSG layer: route tables, firewalls and storage account network rules can still block the traffic.
  */
-export function allowsOutbound(groups: readonly EffectiveNetworkSecurityGroup[], target: OutboundTarget): OutboundVerdict {
+export function allowsOutbound(
+  groups: readonly EffectiveNetworkSecurityGroup[],
+  target: OutboundTarget,
+): OutboundVerdict {
   for (const group of groups) {
     const rules = (group.effectiveSecurityRules ?? [])
       .filter((rule) => rule.direction === 'Outbound' && matches(rule, target))
@@ -22,7 +25,10 @@ export function allowsOutbound(groups: readonly EffectiveNetworkSecurityGroup[],
     const deciding = rules[0];
     // No matching rule cannot happen with the default DenyAllOutBound present; treat it as denied.
     if (deciding?.access !== 'Allow')
-      return { allowed: false, deniedBy: `${group.networkSecurityGroup?.id ?? 'nsg'}/${deciding?.name ?? '(no rule)'}` };
+      return {
+        allowed: false,
+        deniedBy: `${group.networkSecurityGroup?.id ?? 'nsg'}/${deciding?.name ?? '(no rule)'}`,
+      };
   }
   return { allowed: true };
 }

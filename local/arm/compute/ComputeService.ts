@@ -5,8 +5,8 @@ import type { Inventory, VmRecord } from '../Inventory.js';
 import type { SimSettings } from '../simSettings.js';
 import type { Throttle } from '../throttle/Throttle.js';
 import { renderDisk } from './renderDisk.js';
-import { renderInstanceView, renderVm } from './renderVm.js';
 import { renderSnapshot } from './renderSnapshot.js';
+import { renderInstanceView, renderVm } from './renderVm.js';
 
 /** Reads of VMs, disks and snapshot lists. */
 export class ComputeService {
@@ -84,5 +84,9 @@ export class ComputeService {
 }
 
 function notFound(type: string, name: string, rg: string): ArmError {
-  return new ArmError(404, 'ResourceNotFound', `The Resource '${type}/${name}' under resource group '${rg}' was not found.`);
+  return new ArmError(
+    404,
+    'ResourceNotFound',
+    `The Resource '${type}/${name}' under resource group '${rg}' was not found.`,
+  );
 }

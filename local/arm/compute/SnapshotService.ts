@@ -62,7 +62,11 @@ export class SnapshotService {
     const { inventory, operations, settings } = this.deps;
     const { rg = '', name = '' } = request.params;
     if (!SNAPSHOT_NAME.test(name))
-      throw new ArmError(400, 'InvalidParameter', `The snapshot name '${name}' is not valid (a-z, A-Z, 0-9, _, -; ≤ 80).`);
+      throw new ArmError(
+        400,
+        'InvalidParameter',
+        `The snapshot name '${name}' is not valid (a-z, A-Z, 0-9, _, -; ≤ 80).`,
+      );
     if (!inventory.hasResourceGroup(rg))
       throw new ArmError(404, 'ResourceGroupNotFound', `Resource group '${rg}' could not be found.`);
     const parsed = SnapshotPut.safeParse(request.body);
@@ -167,7 +171,8 @@ export class SnapshotService {
       status: 202,
       headers: {
         ...operations.headers(request.baseUrl, operation, apiVersion, settings.lro.retryAfterSeconds),
-        'x-ms-ratelimit-remaining-resource': 'Microsoft.Compute/DeleteDisks3Min;2999,Microsoft.Compute/DeleteDisks30Min;23999',
+        'x-ms-ratelimit-remaining-resource':
+          'Microsoft.Compute/DeleteDisks3Min;2999,Microsoft.Compute/DeleteDisks30Min;23999',
       },
     };
   }
@@ -211,7 +216,8 @@ export class SnapshotService {
     }
     snapshot.provisioningState = 'Succeeded';
     snapshot.completedAt = new Date().toISOString();
-    if (backgroundCopy) snapshot.backgroundCopy = { startedAtMs: Date.now(), durationMs: latency.sampleMs('backgroundCopyMs') };
+    if (backgroundCopy)
+      snapshot.backgroundCopy = { startedAtMs: Date.now(), durationMs: latency.sampleMs('backgroundCopyMs') };
     operations.succeed(operation, () => renderSnapshot(snapshot, Date.now()));
   }
 

@@ -23,7 +23,12 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
  * The simulator's own endpoints under `/_sim` (no token, not throttled): the point in time of every snapshot, fault
  * rules at run time, power state and disk detach for tests, request counts.
  */
-export function controlApi(inventory: Inventory, faults: FaultInjector, throttle: Throttle, stats: { requests: number }): Router {
+export function controlApi(
+  inventory: Inventory,
+  faults: FaultInjector,
+  throttle: Throttle,
+  stats: { requests: number },
+): Router {
   const ok = (body: unknown, status = 200): ArmResponse => ({ status, body });
   return new Router()
     .add('GET', '/_sim/health', () =>

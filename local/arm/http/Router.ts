@@ -32,7 +32,10 @@ export class Router {
   }
 
   /** The handler and named segments for a request, `methodMismatch` when only the method is wrong. */
-  find(method: string, path: string): { handler: Handler; params: Record<string, string> } | 'methodMismatch' | undefined {
+  find(
+    method: string,
+    path: string,
+  ): { handler: Handler; params: Record<string, string> } | 'methodMismatch' | undefined {
     let pathMatched = false;
     for (const route of this.routes) {
       const match = route.pattern.exec(path);

@@ -16,7 +16,8 @@ export function page<T extends { id: string }>(
   let start = 0;
   if (token !== null) {
     const after = Buffer.from(token, 'base64url').toString('utf8');
-    if (!after.startsWith('/subscriptions/')) throw new ArmError(400, 'InvalidSkipToken', 'The $skiptoken is not valid.');
+    if (!after.startsWith('/subscriptions/'))
+      throw new ArmError(400, 'InvalidSkipToken', 'The $skiptoken is not valid.');
     start = firstAfter(records, after);
   }
   const slice = records.slice(start, start + pageSize);

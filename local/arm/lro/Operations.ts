@@ -66,7 +66,12 @@ export class Operations {
   }
 
   /** Azure-AsyncOperation, Location and Retry-After headers for a 202 (reference §1.2). */
-  headers(baseUrl: string, operation: Operation, apiVersion: string, retryAfterSeconds: number): Record<string, string> {
+  headers(
+    baseUrl: string,
+    operation: Operation,
+    apiVersion: string,
+    retryAfterSeconds: number,
+  ): Record<string, string> {
     const base = `${baseUrl}/subscriptions/${this.subscriptionId}/providers/${operation.provider}/locations/${this.location}`;
     const asyncUrl =
       operation.kind === 'DiskOperations'

@@ -47,7 +47,11 @@ export class NetworkService {
     const vm = nic.vmId === undefined ? undefined : this.inventory.vms.get(nic.vmId);
     // [UNVERIFIED] Azure only computes effective rules for a NIC attached to a running VM; the code is ours.
     if (vm?.powerState !== 'running')
-      throw new ArmError(400, 'NicNotAttachedToRunningVm', `Network interface '${nic.name}' is not attached to a running VM.`);
+      throw new ArmError(
+        400,
+        'NicNotAttachedToRunningVm',
+        `Network interface '${nic.name}' is not attached to a running VM.`,
+      );
     const operation = this.operations.create('Microsoft.Network');
     void (async () => {
       await this.latency.wait('nsgOperationMs');
@@ -80,7 +84,12 @@ export class NetworkService {
   }
 
   private nsgId(nic: NicRecord): string {
-    return this.inventory.resourceId(nic.resourceGroup, 'Microsoft.Network', 'networkSecurityGroups', `${nic.name}-nsg`);
+    return this.inventory.resourceId(
+      nic.resourceGroup,
+      'Microsoft.Network',
+      'networkSecurityGroups',
+      `${nic.name}-nsg`,
+    );
   }
 
   private subnetId(nic: NicRecord): string {

@@ -60,7 +60,7 @@ describe('snapshot long-running operations through @azure/arm-compute', () => {
     expect(snapshot.provisioningState).toBe('Succeeded');
     expect(snapshot.incremental).toBe(true);
     expect(snapshot.tags).toEqual({ run: 'r1' });
-    expect(snapshot.creationData.sourceResourceId).toBe(diskId('vm-1-osdisk'));
+    expect(snapshot.creationData?.sourceResourceId).toBe(diskId('vm-1-osdisk'));
     expect(snapshot.timeCreated).toBeInstanceOf(Date);
     expect(snapshot.completionPercent).toBe(100);
     const again = await compute.snapshots.get('rg-test', 'snap-ok');

@@ -166,9 +166,10 @@ export type FreezeFailedBody = z.infer<typeof FreezeFailedBody>;
 
 /**
  * Why the guest was thawed. Only `command` proves the thaw came after the service's snapshot operations;
- * every other reason means the snapshot may have been taken after the guest was released.
+ * every other reason means the snapshot may have been taken after the guest was released. `not-frozen`: the agent
+ * holds no freeze for that run (it never got the freeze, the freeze failed, or the agent restarted).
  */
-export const ThawReason = z.enum(['command', 'deadline', 'vss-timeout', 'holder-exited', 'shutdown']);
+export const ThawReason = z.enum(['command', 'deadline', 'vss-timeout', 'holder-exited', 'shutdown', 'not-frozen']);
 export type ThawReason = z.infer<typeof ThawReason>;
 
 export const ThawedBody = z.object({

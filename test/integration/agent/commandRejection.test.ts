@@ -1,5 +1,5 @@
-import { readFile } from 'node:fs/promises';
 import { sign } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

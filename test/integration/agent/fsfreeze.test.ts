@@ -48,7 +48,7 @@ describe.skipIf(unavailable !== undefined)('fsfreeze on a loop-mounted ext4 imag
     );
     const event = (name: string) =>
       eventually(
-        async () => events.find((e) => e.event === name),
+        () => Promise.resolve(events.find((e) => e.event === name)),
         (e) => e !== undefined,
       );
     return { child, events, event };
@@ -151,7 +151,7 @@ describe.skipIf(unavailable !== undefined)('fsfreeze on a loop-mounted ext4 imag
       expect(await write.exited).toBe(0);
       expect(
         await eventually(
-          async () => existsSync(lockFile),
+          () => Promise.resolve(existsSync(lockFile)),
           (held) => !held,
         ),
       ).toBe(false);

@@ -58,6 +58,7 @@ export class BackupSession {
   #thawing: Promise<ThawedBody> | undefined;
   #unexpectedErrors: AgentError[] = [];
   #failed = false;
+  #releasedWhileFreezing: AgentError | undefined;
 
   constructor(deps: SessionDeps, ids: { runId: string; instanceId: string; vmId: string }, freeze: FreezeBody) {
     this.#deps = deps;
@@ -187,6 +188,7 @@ export class BackupSession {
       if (!outcome.ok) return failed(outcome.error);
     }
 
+    if (this.#releasedWhileFreezing) return failed(this.#releasedWhileFreezing);
     this.#frozenAt = performance.now();
     const frozenAt = new Date();
     this.#watchdog = setTimeout(() => void this.thaw('deadline'), deadlineMs);
@@ -219,6 +221,12 @@ export class BackupSession {
     if (error) this.#unexpectedErrors.push(error);
     // Before `frozen` was reported, the freeze itself fails; afterwards it is a thaw the service must learn about.
     if (this.#frozenBody) void this.thaw(reason);
+    else
+      this.#releasedWhileFreezing ??= error ?? {
+        code: 'FSFREEZE_HOLDER_EXITED',
+        step: 'agent',
+        message: `a quiescer let go (${reason}) before the freeze completed`,
+      };
   }
 
   async #releaseQuiescers(): Promise<{ vss?: VssResult; errors: AgentError[] }> {

@@ -141,6 +141,21 @@ describe.skipIf(unavailable !== undefined)('fsfreeze on a loop-mounted ext4 imag
       expect(await write.exited).toBe(0);
     });
 
+    it('thaws the image itself and reports holder-exited when the freeze holder is killed outright', async () => {
+      await vm.startAgent();
+      await freeze(30);
+      await vm.waitForReply('frozen');
+      const write = startWrite();
+      expect(await blocked(write.child)).toBe('D');
+      const lock = await readFreezeLock(lockFile);
+      process.kill(lock?.pid ?? 0, 'SIGKILL');
+      expect(await write.exited).toBe(0);
+      expect((await vm.waitForReply('thawed')).body).toMatchObject({
+        thawReason: 'holder-exited',
+        postScript: { status: 'succeeded' },
+      });
+    });
+
     it('the image is thawed when the agent is killed with SIGKILL while frozen', async () => {
       const agent = await vm.startAgent();
       await freeze(30);

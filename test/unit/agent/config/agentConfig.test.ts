@@ -50,7 +50,10 @@ describe('loadAgentConfig', () => {
         queues: { replyQueue: 'Bad_Name' },
       }),
     );
-    const error = await loadAgentConfig(file).catch((e: unknown) => e as Error);
+    const error = (await loadAgentConfig(file).then(
+      () => new Error('no error'),
+      (e: unknown) => e,
+    )) as Error;
     expect(error.message).toContain('auth.queueServiceUrl:');
     expect(error.message).toContain('servicePublicKey:');
     expect(error.message).toContain('agentPrivateKeyFile:');

@@ -96,7 +96,7 @@ describe.skipIf(unavailable !== undefined)('fsfreeze on a loop-mounted ext4 imag
       vm = new AgentFixture({
         connectionString: inject('azuriteConnectionString'),
         scripts: { 'pre.sh': '#!/bin/sh\necho pre\n', 'post.sh': '#!/bin/sh\necho post\n' },
-        config: { fsfreeze: { lockFile } },
+        config: { fsfreeze: { lockFile }, limits: { holderGraceSeconds: 1 } },
       });
       await vm.setUp();
     });
@@ -154,6 +154,20 @@ describe.skipIf(unavailable !== undefined)('fsfreeze on a loop-mounted ext4 imag
         thawReason: 'holder-exited',
         postScript: { status: 'succeeded' },
       });
+    });
+
+    it('the holder thaws at its own deadline while the agent hangs (SIGSTOP)', async () => {
+      const agent = await vm.startAgent();
+      await freeze(1);
+      await vm.waitForReply('frozen');
+      const write = startWrite();
+      agent.child.kill('SIGSTOP');
+      try {
+        expect(await write.exited).toBe(0);
+      } finally {
+        agent.child.kill('SIGCONT');
+      }
+      expect((await vm.waitForReply('thawed')).body.thawReason).toBe('deadline');
     });
 
     it('the image is thawed when the agent is killed with SIGKILL while frozen', async () => {

@@ -12,7 +12,6 @@ import {
   openCommand,
   ReplayGuard,
   type ReplyType,
-  sealReply,
   type ThawedBody,
 } from '../shared/protocol/index.js';
 import { capabilities } from './capabilities.js';
@@ -21,11 +20,9 @@ import type { Logger } from './logging/createAgentLogger.js';
 import type { HoldableLogSink } from './logging/HoldableLogSink.js';
 import { CommandPoller } from './queue/CommandPoller.js';
 import { createQueueClients, type QueueClients } from './queue/createQueueClients.js';
-import { statusCodeOf } from './queue/statusCodeOf.js';
+import { ReplySender } from './queue/ReplySender.js';
 import { BackupSession } from './session/BackupSession.js';
-import { shrinkOutputTails } from './shrinkOutputTails.js';
 
-const REPLY_TTL_MS = 10 * 60_000;
 const REMEMBERED_RUNS = 32;
 
 export interface AgentOptions {
@@ -46,11 +43,10 @@ export class Agent {
   readonly #queues: QueueClients;
   readonly #poller: CommandPoller;
   #servicePublicKey: KeyObject | undefined;
-  #privateKey: KeyObject | undefined;
+  #replies: ReplySender | undefined;
   #session: BackupSession | undefined;
   readonly #finished = new Map<string, ThawedBody>();
   #lastCommandAt = Number.NEGATIVE_INFINITY;
-  readonly #pendingReplies = new Set<Promise<void>>();
 
   constructor(options: AgentOptions) {
     this.#config = options.config;
@@ -75,7 +71,14 @@ export class Agent {
 
   async start(): Promise<void> {
     this.#servicePublicKey = importPublicKey(this.#config.servicePublicKey);
-    this.#privateKey = importPrivateKey(await readFile(this.#config.agentPrivateKeyFile, 'utf8'));
+    const privateKey = importPrivateKey(await readFile(this.#config.agentPrivateKeyFile, 'utf8'));
+    this.#replies = new ReplySender(
+      this.#queues.replies,
+      this.#queues.mayCreateQueues,
+      this.#config.vmId,
+      privateKey,
+      this.#logger,
+    );
     this.#poller.start();
     this.#logger.info(
       {
@@ -93,7 +96,7 @@ export class Agent {
     if (session?.active) await session.thaw('shutdown');
     await this.#poller.stop();
     await session?.finished;
-    await Promise.allSettled([...this.#pendingReplies]);
+    await this.#replies?.flush();
     this.#logSink.release();
   }
 
@@ -206,56 +209,7 @@ export class Agent {
     }
   }
 
-  /** Signs and sends a reply; retried until it expires if the queue is unreachable. Never throws. */
   #reply<T extends ReplyType>(command: Command, type: T, body: z.input<(typeof REPLY_BODIES)[T]>): Promise<void> {
-    const send = this.#sendReply(command, type, body);
-    this.#pendingReplies.add(send);
-    void send.finally(() => this.#pendingReplies.delete(send));
-    return send;
-  }
-
-  async #sendReply<T extends ReplyType>(
-    command: Command,
-    type: T,
-    body: z.input<(typeof REPLY_BODIES)[T]>,
-  ): Promise<void> {
-    if (!this.#privateKey) return;
-    const input = {
-      type,
-      vmId: this.#config.vmId,
-      instanceId: command.instanceId,
-      runId: command.runId,
-      ttlMs: REPLY_TTL_MS,
-    };
-    let sealed = sealReply({ ...input, body }, this.#privateKey);
-    for (const maxChars of [1024, 0]) {
-      if (sealed.ok) break;
-      sealed = sealReply({ ...input, body: shrinkOutputTails(body, maxChars) }, this.#privateKey);
-    }
-    if (!sealed.ok) {
-      this.#logger.error({ type, runId: command.runId }, 'reply does not fit in a queue message');
-      return;
-    }
-    const deadline = Date.now() + REPLY_TTL_MS;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.#queues.replies.sendMessage(sealed.wire);
-        this.#logger.info(
-          { type, messageId: sealed.message.id, runId: command.runId, inReplyTo: command.id },
-          'reply sent',
-        );
-        return;
-      } catch (error: unknown) {
-        if (statusCodeOf(error) === 404 && this.#queues.mayCreateQueues)
-          await this.#queues.replies.createIfNotExists().catch(() => undefined);
-        if (Date.now() > deadline) {
-          this.#logger.error({ err: error, type, runId: command.runId }, 'reply expired before it could be sent');
-          return;
-        }
-        if (attempt === 1 || attempt % 10 === 0)
-          this.#logger.warn({ err: error, type, attempt }, 'reply not sent yet; retrying');
-        await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempt)));
-      }
-    }
+    return this.#replies?.send(command, type, body) ?? Promise.resolve();
   }
 }

@@ -64,6 +64,7 @@ export class VssQuiescer {
   #writers: VssWriterState[] = [];
   #abort: HelperError | undefined;
   #thawed: Promise<VssThawOutcome> | undefined;
+  #thawRequested = false;
   #onUnexpectedThaw: (reason: 'vss-timeout' | 'holder-exited', error?: AgentError) => void = () => {};
 
   constructor(command: VssHelperCommand) {
@@ -155,8 +156,6 @@ export class VssQuiescer {
     });
     return { ok: true, writers: result.writers, snapshotSetId: result.snapshotSetId };
   }
-
-  #thawRequested = false;
 
   /** Sends thaw and waits for the result; idempotent. */
   async thaw(): Promise<VssThawOutcome> {

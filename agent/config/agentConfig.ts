@@ -42,6 +42,11 @@ export const AgentConfigSchema = z
         /** Held by the freeze holder; Azure Backup's own freezer is kept out by its own lock. */
         lockFile: z.string().default('/run/quiesce-agent/freeze.lock'),
         excludeMounts: z.array(z.string().startsWith('/')).default([]),
+        /**
+         * When set, the only mounts this agent may ever freeze (`all` means exactly these). Simulated fleets set it so
+         * that a VM's agent can only freeze its own loop-mounted images, never the host's filesystems.
+         */
+        onlyMounts: z.array(z.string().startsWith('/')).min(1).optional(),
         mountInfoPath: z.string().default('/proc/self/mountinfo'),
       })
       .prefault({}),

@@ -77,3 +77,18 @@ export function selectMounts(mountInfo: string, excludeMounts: readonly string[]
   const mounts = [...selected.values()].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b));
   return { mounts, skipped };
 }
+
+/**
+ * Applies an agent's `onlyMounts` allow-list: `all` becomes exactly the allowed mounts (deepest first); an explicit
+ * list must stay inside it. Without an allow-list the requested mounts pass unchanged.
+ */
+export function restrictMounts(
+  requested: 'all' | readonly string[],
+  onlyMounts: readonly string[] | undefined,
+): { ok: true; mounts: 'all' | string[] } | { ok: false; refused: string[] } {
+  if (!onlyMounts) return { ok: true, mounts: requested === 'all' ? 'all' : [...requested] };
+  if (requested === 'all')
+    return { ok: true, mounts: [...onlyMounts].sort((a, b) => depth(b) - depth(a) || a.localeCompare(b)) };
+  const refused = requested.filter((mount) => !onlyMounts.includes(mount));
+  return refused.length > 0 ? { ok: false, refused } : { ok: true, mounts: [...requested] };
+}

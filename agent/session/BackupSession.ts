@@ -14,7 +14,7 @@ import type {
 } from '../../shared/protocol/index.js';
 import type { AgentConfig } from '../config/agentConfig.js';
 import { FsFreezeQuiescer } from '../fsfreeze/FsFreezeQuiescer.js';
-import { selectMounts } from '../fsfreeze/selectMounts.js';
+import { restrictMounts, selectMounts } from '../fsfreeze/selectMounts.js';
 import type { Logger } from '../logging/createAgentLogger.js';
 import type { HoldableLogSink } from '../logging/HoldableLogSink.js';
 import { runScript, type ScriptContext } from '../scripts/runScript.js';
@@ -169,8 +169,13 @@ export class BackupSession {
       const fsStarted = { at: new Date().toISOString(), t: performance.now() };
       const available = this.#fsfreezeAvailable();
       if (available) return failed(available);
-      let mounts = body.fsfreeze.mounts === 'all' ? [] : body.fsfreeze.mounts;
-      if (body.fsfreeze.mounts === 'all') {
+      const allowed = restrictMounts(body.fsfreeze.mounts, config.fsfreeze.onlyMounts);
+      if (!allowed.ok) {
+        const message = `not allowed to freeze ${allowed.refused.join(', ')} (fsfreeze.onlyMounts)`;
+        return failed({ code: 'FSFREEZE_FAILED', step: 'fsfreeze', message });
+      }
+      let mounts = allowed.mounts === 'all' ? [] : allowed.mounts;
+      if (allowed.mounts === 'all') {
         const mountInfo = await readFile(config.fsfreeze.mountInfoPath, 'utf8');
         mounts = selectMounts(mountInfo, config.fsfreeze.excludeMounts).mounts;
       }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { parseMountInfo, selectMounts } from '../../../../agent/fsfreeze/selectMounts.js';
+import { parseMountInfo, restrictMounts, selectMounts } from '../../../../agent/fsfreeze/selectMounts.js';
 
 /** /proc/self/mountinfo of an Azure Linux VM (trimmed), with an NFS share, a bind mount and a snap loop device. */
 const MOUNTINFO = `
@@ -63,5 +63,23 @@ describe('parseMountInfo', () => {
     expect(parseMountInfo('41 28 8:81 / /a\\040b rw,relatime shared:41 master:2 - btrfs /dev/sdf1 rw')).toEqual([
       { mountPoint: '/a b', fsType: 'btrfs', source: '/dev/sdf1', device: '8:81', root: '/', readOnly: false },
     ]);
+  });
+});
+
+describe('restrictMounts', () => {
+  it('passes requests through without an allow-list', () => {
+    expect(restrictMounts('all', undefined)).toEqual({ ok: true, mounts: 'all' });
+    expect(restrictMounts(['/data'], undefined)).toEqual({ ok: true, mounts: ['/data'] });
+  });
+
+  it('turns "all" into exactly the allowed mounts, deepest first, never the host filesystems', () => {
+    expect(restrictMounts('all', ['/srv/vm1', '/srv/vm1/logs'])).toEqual({
+      ok: true,
+      mounts: ['/srv/vm1/logs', '/srv/vm1'],
+    });
+  });
+
+  it('refuses explicit mounts outside the allow-list', () => {
+    expect(restrictMounts(['/srv/vm1', '/'], ['/srv/vm1'])).toEqual({ ok: false, refused: ['/'] });
   });
 });

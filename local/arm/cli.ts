@@ -1,9 +1,11 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
 
+import { exportPrivateKeyPem, generateSigningKeyPair } from '../../shared/protocol/index.js';
+import { FleetAgents } from '../fleet/FleetAgents.js';
 import { FleetFileError, loadFleet } from '../fleet/loadFleet.js';
 import { runFleet } from '../fleet/runFleet.js';
 import { createLogger } from '../host/logger.js';
@@ -32,6 +34,12 @@ const program = new Command()
   .option('--latency-scale <factor>', 'multiply every server-side latency (0: answer at once)', parseScale)
   .option('--throttle-scale <factor>', 'multiply every throttling bucket (e.g. 100 for benchmarks)', parseScale)
   .option('--no-throttle', 'turn throttling off')
+  .option('--agents', 'start a real guest agent process for each VM whose agent is installed')
+  .option('--storage <connectionString>', 'queue storage for the agents (default: AzureWebJobsStorage)')
+  .option(
+    '--service-public-key <key>',
+    "the service's Ed25519 public key (base64url); default: a new key pair in the data folder",
+  )
   .parse();
 
 const options = program.opts<{
@@ -42,9 +50,13 @@ const options = program.opts<{
   latencyScale?: number;
   throttleScale?: number;
   throttle: boolean;
+  agents?: boolean;
+  storage?: string;
+  servicePublicKey?: string;
 }>();
 
 const logger = createLogger();
+let agents: Awaited<ReturnType<typeof fleetAgents>> | undefined;
 try {
   const fleet = await loadFleet(options.fleet);
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), 'quiesce-arm-')));
@@ -55,12 +67,21 @@ try {
       ...(options.throttleScale === undefined ? {} : { scale: options.throttleScale }),
       ...(options.throttle ? {} : { enabled: false }),
     };
-  const running = await runFleet({ fleet, dataDir, port: options.port, hostname: options.hostname, logger, settings });
+  agents = options.agents ? await fleetAgents(dataDir) : undefined;
+  const running = await runFleet({
+    fleet,
+    dataDir,
+    port: options.port,
+    hostname: options.hostname,
+    logger,
+    settings,
+    ...(agents ? { hooks: { onVmReady: agents.agents.onVmReady } } : {}),
+  });
   const { simulator } = running;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       logger.info({ signal }, `Received ${signal}`);
-      void running.stop().then(() => process.exit(0));
+      void Promise.all([running.stop(), agents?.agents.stop()]).then(() => process.exit(0));
     });
   }
   logger.info({ endpoint: simulator.endpoint, vms: fleet.vms.length }, 'ARM simulator ready');
@@ -73,11 +94,41 @@ try {
       controlUrl: simulator.controlUrl,
       dataDir,
       vms: fleet.vms.length,
+      ...(agents
+        ? {
+            agents: agents.agents.enrollments.length,
+            enrollmentPath: path.join(dataDir, 'enrollment.json'),
+            servicePublicKey: agents.servicePublicKey,
+            serviceKeyPath: agents.serviceKeyPath,
+          }
+        : {}),
     })}\n`,
   );
 } catch (error: unknown) {
+  await agents?.agents.stop(); // never leave agent processes behind
   process.stderr.write(
     `quiesce-arm-sim: ${error instanceof FleetFileError || error instanceof Error ? error.message : String(error)}\n`,
   );
   process.exit(1);
+}
+
+/** The fleet's agents, with the service key they trust: given on the command line, or a new pair in the data folder. */
+async function fleetAgents(dataDir: string) {
+  const connectionString = options.storage ?? process.env.AzureWebJobsStorage;
+  if (!connectionString)
+    throw new Error('--agents needs queue storage: --storage <connection string> or AzureWebJobsStorage.');
+  let servicePublicKey = options.servicePublicKey;
+  let serviceKeyPath: string | undefined;
+  if (!servicePublicKey) {
+    const keys = generateSigningKeyPair();
+    serviceKeyPath = path.join(dataDir, 'service-signing-key.pem');
+    await writeFile(serviceKeyPath, exportPrivateKeyPem(keys.privateKey), { mode: 0o600 });
+    servicePublicKey = keys.publicKey;
+  }
+  const fleetDir = path.dirname(path.resolve(options.fleet));
+  return {
+    agents: new FleetAgents({ connectionString, servicePublicKey, dataDir, fleetDir, logger }),
+    servicePublicKey,
+    serviceKeyPath,
+  };
 }

@@ -38,6 +38,8 @@ export interface ArmSimProcess {
   subscriptionId: string;
   controlUrl: string;
   dataDir: string;
+  /** The whole ready line, e.g. with the agents' enrollment path when started with --agents. */
+  ready: Record<string, unknown>;
   child: ChildProcess;
   compute(options?: { maxRetries?: number; principal?: string }): ComputeManagementClient;
   network(): NetworkManagementClient;
@@ -83,6 +85,7 @@ export async function startArmSim(fleet: object, extraArgs: string[] = []): Prom
     subscriptionId,
     controlUrl: ready['controlUrl'] ?? '',
     dataDir: ready['dataDir'] ?? '',
+    ready,
     child,
     compute: (options = {}) =>
       new ComputeManagementClient(new LocalTokenCredential(options.principal), subscriptionId, {

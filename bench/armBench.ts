@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 
 import { ComputeManagementClient } from '@azure/arm-compute';
 
-import { armClientOptions } from '../local/arm/armClientOptions.js';
-import { LocalTokenCredential } from '../local/arm/LocalTokenCredential.js';
+import { armClientOptions } from '../shared/clients/armClientOptions.js';
+import { LocalTokenCredential } from '../shared/clients/LocalTokenCredential.js';
 import { quantile, round } from './stats.js';
 
 /**

@@ -9,6 +9,11 @@ const Config = z
     AzureWebJobsStorage: z.string().min(1).optional(),
     AzureWebJobsStorage__tableServiceUri: z.url().optional(),
     AzureWebJobsStorage__clientId: z.string().optional(),
+    /** ARM: Azure's by default; locally the simulator's endpoint and the PEM it wrote, with a local token. */
+    QUIESCE_ARM_ENDPOINT: z.url().default('https://management.azure.com'),
+    QUIESCE_ARM_CA_CERT_PATH: z.string().min(1).optional(),
+    QUIESCE_ARM_CREDENTIAL: z.enum(['managed-identity', 'local']).default('managed-identity'),
+    AZURE_CLIENT_ID: z.string().optional(),
     QUIESCE_TABLE_PREFIX: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'letters and digits, starting with a letter')

@@ -10,8 +10,8 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { NetworkManagementClient } from '@azure/arm-network';
 import { stringify } from 'yaml';
 
-import { armClientOptions } from '../../local/arm/armClientOptions.js';
-import { LocalTokenCredential } from '../../local/arm/LocalTokenCredential.js';
+import { armClientOptions } from '../../shared/clients/armClientOptions.js';
+import { LocalTokenCredential } from '../../shared/clients/LocalTokenCredential.js';
 import { PROJECT_DIR } from './hostProcess.js';
 
 export const ARM_SIM_CLI = path.join(PROJECT_DIR, 'dist/local/arm/cli.js');

@@ -1,0 +1,44 @@
+import { z } from 'zod';
+
+import { defineActivity } from '../shared/activity/ActivityContract.js';
+import { DiskRef } from './inspectVm.contract.js';
+
+export const CreateDiskSnapshotsInput = z.object({
+  runId: z.string().min(1),
+  vm: z.object({ name: z.string(), subscriptionId: z.string(), resourceGroup: z.string(), location: z.string() }),
+  disks: z.array(DiskRef).min(1),
+  incremental: z.boolean(),
+  /** The policy's extra tags; Quiesce adds its own (quiesce-*) for ownership, retention and evidence. */
+  tags: z.record(z.string(), z.string()).default({}),
+  /** Hard limit for every disk's operation to reach Succeeded: the guest is frozen meanwhile. */
+  deadlineMs: z.number().int().min(100).max(600_000),
+});
+
+export const DiskSnapshotResult = z.object({
+  disk: z.string(),
+  diskId: z.string(),
+  snapshotName: z.string(),
+  snapshotId: z.string().optional(),
+  ok: z.boolean(),
+  error: z.string().optional(),
+  acceptedAt: z.string(),
+  succeededAt: z.string().optional(),
+});
+export type DiskSnapshotResult = z.infer<typeof DiskSnapshotResult>;
+
+export const CreateDiskSnapshotsOutput = z.object({
+  results: z.array(DiskSnapshotResult),
+  startedAt: z.string(),
+  endedAt: z.string(),
+});
+export type CreateDiskSnapshotsOutput = z.infer<typeof CreateDiskSnapshotsOutput>;
+
+/**
+ * Step 4 of backupVm, inside the freeze window: one snapshot per disk, all started at once, each operation polled
+ * quickly until it Succeeded, under a hard deadline. A disk that fails is a result, not an error.
+ */
+export const createDiskSnapshotsContract = defineActivity(
+  'createDiskSnapshots',
+  CreateDiskSnapshotsInput,
+  CreateDiskSnapshotsOutput,
+);

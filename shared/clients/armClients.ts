@@ -1,0 +1,39 @@
+import { ComputeManagementClient } from '@azure/arm-compute';
+import { NetworkManagementClient } from '@azure/arm-network';
+import type { TokenCredential } from '@azure/core-auth';
+import { ManagedIdentityCredential } from '@azure/identity';
+
+import { type Config, getConfig } from '../config.js';
+import { armClientOptions } from './armClientOptions.js';
+import { LocalTokenCredential } from './LocalTokenCredential.js';
+
+const credentials = new Map<string, TokenCredential>();
+
+function credential(config: Config): TokenCredential {
+  const key = `${config.QUIESCE_ARM_CREDENTIAL}:${config.AZURE_CLIENT_ID ?? ''}`;
+  let value = credentials.get(key);
+  if (!value) {
+    value =
+      config.QUIESCE_ARM_CREDENTIAL === 'local'
+        ? new LocalTokenCredential()
+        : new ManagedIdentityCredential(config.AZURE_CLIENT_ID ? { clientId: config.AZURE_CLIENT_ID } : {});
+    credentials.set(key, value);
+  }
+  return value;
+}
+
+function options(config: Config) {
+  const endpoint = config.QUIESCE_ARM_ENDPOINT.replace(/\/+$/, '');
+  return config.QUIESCE_ARM_CA_CERT_PATH
+    ? armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH })
+    : { endpoint, $host: endpoint };
+}
+
+/** A compute client for one subscription: managed identity against Azure, or the local simulator per settings. */
+export function computeClient(subscriptionId: string, config: Config = getConfig()): ComputeManagementClient {
+  return new ComputeManagementClient(credential(config), subscriptionId, options(config));
+}
+
+export function networkClient(subscriptionId: string, config: Config = getConfig()): NetworkManagementClient {
+  return new NetworkManagementClient(credential(config), subscriptionId, options(config));
+}

@@ -5,18 +5,12 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 
 import { exportPrivateKeyPem, generateSigningKeyPair } from '../../shared/protocol/index.js';
+import { parsePort } from '../cli/parsePort.js';
 import { FleetAgents } from '../fleet/FleetAgents.js';
 import { FleetFileError, loadFleet } from '../fleet/loadFleet.js';
 import { runFleet } from '../fleet/runFleet.js';
 import { createLogger } from '../host/logger.js';
 import type { SimSettingsInput } from './simSettings.js';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0-65535 (0: any free port)');
-  return port;
-}
 
 function parseScale(value: string): number {
   const scale = Number(value);

@@ -1,13 +1,7 @@
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 
+import { parsePort } from '../cli/parsePort.js';
 import { FunctionsHost } from './FunctionsHost.js';
-
-function parsePort(value: string): number {
-  const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new InvalidArgumentError('a port is 0-65535 (0: any free port)');
-  return port;
-}
 
 const program = new Command()
   .name('quiesce-host')

@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { QueueClient } from '@azure/storage-queue';
 
@@ -18,7 +16,8 @@ import {
   type SealInput,
   type SigningKeyPair,
 } from '../../shared/protocol/index.js';
-import { eventually, type LogRecord, PROJECT_DIR, uniqueName } from './hostProcess.js';
+import { eventually, PROJECT_DIR, uniqueName } from './hostProcess.js';
+import { type LoggedProcess, startLoggedProcess } from './loggedProcess.js';
 
 export const AGENT_BUNDLE = path.join(PROJECT_DIR, 'dist/agent/quiesce-agent.mjs');
 
@@ -31,12 +30,7 @@ export interface AgentFixtureOptions {
   windows?: { holdWritesMs?: number; writerTimeoutMs?: number; writers?: unknown[] };
 }
 
-export interface AgentProcess {
-  child: ChildProcess;
-  logs: LogRecord[];
-  waitForLog(predicate: (record: LogRecord) => boolean, timeoutMs?: number): Promise<LogRecord>;
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
-}
+export type AgentProcess = LoggedProcess;
 
 /** A VM as the service sees it: its keys, config, scripts, queues; starts the real bundled agent on it. */
 export class AgentFixture {
@@ -114,58 +108,12 @@ export class AgentFixture {
   }
 
   async startAgent(): Promise<AgentProcess> {
-    const child = spawn(process.execPath, [AGENT_BUNDLE, '--config', this.configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const logs: LogRecord[] = [];
-    const waiters = new Set<() => void>();
-    let stderrText = '';
-    createInterface({ input: child.stderr }).on('line', (line) => {
-      stderrText += `${line}\n`;
-      try {
-        logs.push(JSON.parse(line) as LogRecord);
-      } catch {
-        logs.push({ level: 50, msg: line });
-      }
-      for (const waiter of waiters) waiter();
-    });
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`agent did not get ready:\n${stderrText}`)), 20_000);
-      createInterface({ input: child.stdout }).once('line', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-      void exited.then((code) => {
-        clearTimeout(timer);
-        reject(new Error(`agent exited with ${code}:\n${stderrText}`));
-      });
-    });
-    const waitForLog = (predicate: (record: LogRecord) => boolean, timeoutMs = 20_000) =>
-      new Promise<LogRecord>((resolve, reject) => {
-        const check = () => {
-          const found = logs.find(predicate);
-          if (!found) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`no matching log within ${timeoutMs} ms; logs:\n${stderrText}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
-    const agent: AgentProcess = {
-      child,
-      logs,
-      waitForLog,
-      stop: (signal = 'SIGTERM') => {
-        if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-        return exited;
-      },
-    };
+    const agent: AgentProcess = await startLoggedProcess(
+      'agent',
+      [AGENT_BUNDLE, '--config', this.configFile],
+      {},
+      20_000,
+    );
     this.#agents.push(agent);
     return agent;
   }

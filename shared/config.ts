@@ -14,6 +14,9 @@ const Config = z
     QUIESCE_ARM_CA_CERT_PATH: z.string().min(1).optional(),
     QUIESCE_ARM_CREDENTIAL: z.enum(['managed-identity', 'local']).default('managed-identity'),
     AZURE_CLIENT_ID: z.string().optional(),
+    AzureWebJobsStorage__queueServiceUri: z.url().optional(),
+    /** PKCS#8 PEM with the service's Ed25519 key, which signs every command to the agents. */
+    QUIESCE_SERVICE_KEY_FILE: z.string().min(1).optional(),
     QUIESCE_TABLE_PREFIX: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'letters and digits, starting with a letter')

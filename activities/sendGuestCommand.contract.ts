@@ -1,0 +1,39 @@
+import { z } from 'zod';
+
+import { defineActivity } from '../shared/activity/ActivityContract.js';
+import { FreezeBody, PingBody, ThawBody } from '../shared/protocol/index.js';
+
+export const GuestCommand = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('ping'), body: PingBody }),
+  z.object({ type: z.literal('freeze'), body: FreezeBody }),
+  z.object({ type: z.literal('thaw'), body: ThawBody }),
+]);
+
+export const SendGuestCommandInput = z.object({
+  vmId: z.string().min(1),
+  instanceId: z.string().min(1),
+  runId: z.string().min(1),
+  command: GuestCommand,
+  /** The envelope id; the same id on a retried send makes the agent drop the duplicate (replay protection). */
+  commandId: z.string().min(8).max(64).optional(),
+  ttlSeconds: z.number().int().min(5).max(900).default(120),
+});
+
+export const SendGuestCommandOutput = z.discriminatedUnion('sent', [
+  z.object({
+    sent: z.literal(true),
+    messageId: z.string(),
+    queue: z.string(),
+    sentAt: z.string(),
+    wireBytes: z.number().int(),
+  }),
+  z.object({ sent: z.literal(false), reason: z.literal('oversized'), wireBytes: z.number().int() }),
+]);
+export type SendGuestCommandOutput = z.infer<typeof SendGuestCommandOutput>;
+
+/** Signs a command with the service's key and puts it on the VM's command queue. Too big for a queue: a value. */
+export const sendGuestCommandContract = defineActivity(
+  'sendGuestCommand',
+  SendGuestCommandInput,
+  SendGuestCommandOutput,
+);

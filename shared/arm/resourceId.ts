@@ -27,3 +27,13 @@ export function parseVmId(vmId: string): VmRef {
 export function resourceName(id: string): string {
   return id.split('/').filter(Boolean).at(-1) ?? id;
 }
+
+const NIC_ID =
+  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/([^/]+)$/i;
+
+export function parseNicId(nicId: string): { subscriptionId: string; resourceGroup: string; name: string } {
+  const match = NIC_ID.exec(nicId);
+  if (!match) throw new Error(`"${nicId}" is not a network interface resource id.`);
+  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
+  return { subscriptionId, resourceGroup, name };
+}

@@ -5,6 +5,8 @@ import { DiskRef } from './inspectVm.contract.js';
 
 export const CreateDiskSnapshotsInput = z.object({
   runId: z.string().min(1),
+  /** The policy whose retention owns these snapshots; absent for on-demand runs without a policy. */
+  policy: z.string().optional(),
   vm: z.object({ name: z.string(), subscriptionId: z.string(), resourceGroup: z.string(), location: z.string() }),
   disks: z.array(DiskRef).min(1),
   incremental: z.boolean(),

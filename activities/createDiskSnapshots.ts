@@ -48,6 +48,7 @@ async function snapshotDisk(
           'quiesce-run': input.runId,
           'quiesce-vm': input.vm.name,
           'quiesce-disk': disk.name,
+          ...(input.policy ? { 'quiesce-policy': input.policy } : {}),
         },
       },
       { updateIntervalInMs: SNAPSHOT_POLL_INTERVAL_MS, abortSignal: deadline },

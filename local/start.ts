@@ -39,6 +39,7 @@ const simulator = (
 
 Object.assign(process.env, {
   AzureWebJobsStorage: azurite.connectionString,
+  QUIESCE_TASK_HUB: process.env.QUIESCE_TASK_HUB ?? 'QuiesceHub',
   QUIESCE_ARM_ENDPOINT: simulator.endpoint,
   QUIESCE_ARM_CA_CERT_PATH: simulator.caCertPath,
   QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,

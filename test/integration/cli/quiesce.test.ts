@@ -3,9 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HostProcess, PROJECT_DIR, startHostProcess, uniqueName } from '../../support/hostProcess.js';
+import { type HostProcess, PROJECT_DIR } from '../../support/hostProcess.js';
+import { startQuiesceHost } from '../../support/quiesceHost.js';
 
 const CLI = path.join(PROJECT_DIR, 'dist/cli/quiesce.js');
 
@@ -16,10 +17,7 @@ describe('the quiesce CLI against the app in the local host', () => {
     spawnSync(process.execPath, [CLI, '--api', host.url, ...args], { encoding: 'utf8' });
 
   beforeAll(async () => {
-    host = await startHostProcess(PROJECT_DIR, {
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      QUIESCE_TABLE_PREFIX: uniqueName('c').replace(/-/g, ''),
-    });
+    host = await startQuiesceHost();
     dir = await mkdtemp(path.join(tmpdir(), 'quiesce-cli-'));
   });
   afterAll(() => host.stop('SIGKILL'));

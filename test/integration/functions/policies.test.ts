@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type HostProcess, PROJECT_DIR, startHostProcess, uniqueName } from '../../support/hostProcess.js';
+import type { HostProcess } from '../../support/hostProcess.js';
+import { startQuiesceHost } from '../../support/quiesceHost.js';
 
 const policy = {
   schedule: { cron: '0 2 * * *', timeZone: 'Europe/Paris' },
@@ -19,10 +20,7 @@ describe('the policies API of the Quiesce app, through the local host and Azurit
     });
 
   beforeAll(async () => {
-    host = await startHostProcess(PROJECT_DIR, {
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      QUIESCE_TABLE_PREFIX: uniqueName('t').replace(/-/g, ''),
-    });
+    host = await startQuiesceHost();
   });
   afterAll(() => host.stop('SIGKILL'));
 

@@ -2,7 +2,8 @@ import { TableClient } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 import { RunStore } from '../../../shared/results/RunStore.js';
-import { type HostProcess, PROJECT_DIR, startHostProcess, uniqueName } from '../../support/hostProcess.js';
+import { type HostProcess, uniqueName } from '../../support/hostProcess.js';
+import { startQuiesceHost } from '../../support/quiesceHost.js';
 
 describe('the runs API of the Quiesce app, through the local host and Azurite', () => {
   const prefix = uniqueName('r').replace(/-/g, '');
@@ -51,10 +52,7 @@ describe('the runs API of the Quiesce app, through the local host and Azurite', 
       endedAt: '2026-03-04T12:00:09.000Z',
       snapshots: [],
     });
-    host = await startHostProcess(PROJECT_DIR, {
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      QUIESCE_TABLE_PREFIX: prefix,
-    });
+    host = await startQuiesceHost({ QUIESCE_TABLE_PREFIX: prefix });
   });
   afterAll(() => host.stop('SIGKILL'));
 

@@ -1,11 +1,10 @@
 import type { NetworkManagementClient } from '@azure/arm-network';
 
-import { registerActivity } from '../shared/activity/registerActivity.js';
 import { parseNicId, resourceName } from '../shared/arm/resourceId.js';
 import { networkClient } from '../shared/clients/armClients.js';
 import { describeArmError, isTransient } from '../shared/errors/restErrors.js';
 import { allowsOutbound } from '../shared/network/allowsOutbound.js';
-import { checkStorageEgressContract, type CheckStorageEgressOutput } from './checkStorageEgress.contract.js';
+import type { CheckStorageEgressOutput } from './checkStorageEgress.contract.js';
 
 export async function checkStorageEgress(
   input: { nicIds: string[]; region: string },
@@ -45,5 +44,3 @@ function splitDeniedBy(deniedBy: string): [string, string] {
   const at = deniedBy.lastIndexOf('/');
   return [deniedBy.slice(0, at), deniedBy.slice(at + 1)];
 }
-
-registerActivity(checkStorageEgressContract, (input) => checkStorageEgress(input));

@@ -20,3 +20,16 @@ export function* callActivity<Input extends z.ZodType, Output extends z.ZodType>
   const result: unknown = yield task;
   return contract.output.parse(result);
 }
+
+/**
+ * Schedules an activity without waiting, to race it (against a timer, a cancel): yield `task` in `Task.any`, then
+ * read the checked result with `output()` once it has completed without fault.
+ */
+export function scheduleActivity<Input extends z.ZodType, Output extends z.ZodType>(
+  context: OrchestrationContext,
+  contract: ActivityContract<Input, Output>,
+  input: z.input<Input>,
+): { task: Task; output: () => z.output<Output> } {
+  const task = context.df.callActivity(contract.name, contract.input.parse(input));
+  return { task, output: () => contract.output.parse(task.result) };
+}

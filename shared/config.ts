@@ -17,6 +17,18 @@ const Config = z
     AzureWebJobsStorage__queueServiceUri: z.url().optional(),
     /** PKCS#8 PEM with the service's Ed25519 key, which signs every command to the agents. */
     QUIESCE_SERVICE_KEY_FILE: z.string().min(1).optional(),
+    /** Subscriptions searched for VMs when a policy targets only tags (comma-separated). */
+    QUIESCE_SUBSCRIPTION_IDS: z
+      .string()
+      .default('')
+      .transform((text) =>
+        text
+          .split(',')
+          .map((id) => id.trim())
+          .filter(Boolean),
+      ),
+    /** A slot missed while the app was down is caught up if it is at most this old. */
+    QUIESCE_SCHEDULE_GRACE_MINUTES: z.coerce.number().int().min(0).max(1440).default(60),
     QUIESCE_TABLE_PREFIX: z
       .string()
       .regex(/^[A-Za-z][A-Za-z0-9]{0,20}$/, 'letters and digits, starting with a letter')

@@ -8,6 +8,7 @@ import type {
   FrozenBody,
   FsFreezeResult,
   ScriptResult,
+  ScriptStep,
   ThawedBody,
   ThawReason,
   VssResult,
@@ -84,6 +85,18 @@ export class BackupSession {
   freeze(): Promise<FreezeOutcome> {
     this.#freezing ??= this.#doFreeze();
     return this.#freezing;
+  }
+
+  /** A failed post-script is run again up to its `retries`, alone: the snapshots are already taken. */
+  async #runPostScript(step: ScriptStep): Promise<ScriptResult> {
+    let attempts = 1;
+    let result = await runScript(step, { ...this.#context, phase: 'post-snapshot' }, this.#scriptLimits());
+    while ((result.status === 'failed' || result.status === 'timed-out') && attempts <= (step.retries ?? 0)) {
+      attempts++;
+      this.#deps.logger.warn({ runId: this.runId, attempt: attempts, status: result.status }, 'retrying post-script');
+      result = await runScript(step, { ...this.#context, phase: 'post-snapshot' }, this.#scriptLimits());
+    }
+    return { ...result, attempts };
   }
 
   #scriptLimits() {
@@ -268,9 +281,7 @@ export class BackupSession {
     const released = await this.#releaseQuiescers();
     const frozenDurationMs = since(this.#frozenAt);
     const thawedAt = new Date().toISOString();
-    const postScript = this.#freeze.postScript
-      ? await runScript(this.#freeze.postScript, { ...this.#context, phase: 'post-snapshot' }, this.#scriptLimits())
-      : undefined;
+    const postScript = this.#freeze.postScript ? await this.#runPostScript(this.#freeze.postScript) : undefined;
     const errors = [...this.#unexpectedErrors, ...released.errors, ...(postScript?.error ? [postScript.error] : [])];
     const body: ThawedBody = {
       thawReason: reason,

@@ -135,6 +135,7 @@ export class FunctionsHost {
       adminRoutes(
         () => host.#state,
         () => host.functions,
+        (name) => timers.find((t) => t.functionName.toLowerCase() === name.toLowerCase())?.runManually(),
       ),
     );
     for (const queue of queues) queue.start();

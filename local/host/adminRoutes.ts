@@ -1,9 +1,13 @@
 import type { SystemRoute } from './http/HttpListener.js';
 
-/** The small admin surface of the Functions host: the root page, `/admin/host/status` and `/admin/functions`. */
+/**
+ * The small admin surface of the Functions host: the root page, `/admin/host/status`, `/admin/functions`, and
+ * `POST /admin/functions/{name}` to run a timer function once (202 like the real host, but only once it has run).
+ */
 export function adminRoutes(
   state: () => 'Initialized' | 'Running' | 'Stopping',
   functions: () => unknown[],
+  runFunction: (name: string) => Promise<void> | undefined,
 ): SystemRoute {
   return (req, res, url) => {
     const json = (status: number, body: unknown) => {
@@ -15,6 +19,15 @@ export function adminRoutes(
       res.end(text);
       return Promise.resolve(true);
     };
+    const manual = /^\/admin\/functions\/([^/]+)$/.exec(url.pathname);
+    if (req.method === 'POST' && manual) {
+      const run = runFunction(decodeURIComponent(manual[1] ?? ''));
+      if (!run) return json(404, { message: `No timer function named '${manual[1] ?? ''}'.` });
+      return run.then(
+        () => json(202, {}),
+        (error: unknown) => json(500, { message: error instanceof Error ? error.message : String(error) }),
+      );
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') return Promise.resolve(false);
     switch (url.pathname) {
       case '/':

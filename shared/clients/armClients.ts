@@ -29,11 +29,39 @@ function options(config: Config) {
     : { endpoint, $host: endpoint };
 }
 
+const clients = new Map<string, ComputeManagementClient | NetworkManagementClient>();
+
+/** One client per subscription and endpoint, kept: its connections (and the TLS sessions) are reused across calls. */
+function cached<T extends ComputeManagementClient | NetworkManagementClient>(
+  kind: string,
+  subscriptionId: string,
+  config: Config,
+  create: () => T,
+): T {
+  const key = `${kind}|${subscriptionId}|${config.QUIESCE_ARM_ENDPOINT}|${config.QUIESCE_ARM_CREDENTIAL}`;
+  let client = clients.get(key) as T | undefined;
+  if (!client) {
+    client = create();
+    clients.set(key, client);
+  }
+  return client;
+}
+
 /** A compute client for one subscription: managed identity against Azure, or the local simulator per settings. */
 export function computeClient(subscriptionId: string, config: Config = getConfig()): ComputeManagementClient {
-  return new ComputeManagementClient(credential(config), subscriptionId, options(config));
+  return cached(
+    'compute',
+    subscriptionId,
+    config,
+    () => new ComputeManagementClient(credential(config), subscriptionId, options(config)),
+  );
 }
 
 export function networkClient(subscriptionId: string, config: Config = getConfig()): NetworkManagementClient {
-  return new NetworkManagementClient(credential(config), subscriptionId, options(config));
+  return cached(
+    'network',
+    subscriptionId,
+    config,
+    () => new NetworkManagementClient(credential(config), subscriptionId, options(config)),
+  );
 }

@@ -12,6 +12,8 @@ export const ScriptStep = z.object({
   args: z.array(z.string().max(MAX_ARG_CHARS)).max(MAX_ARGS).default([]),
   timeoutSeconds: z.number().int().min(1).max(3600),
   ignoreMissing: z.boolean().default(false),
+  /** Post-snapshot script only: run again this many times after a failure (the service retries a failed pre-script). */
+  retries: z.number().int().min(0).max(3).optional(),
 });
 export type ScriptStep = z.infer<typeof ScriptStep>;
 
@@ -97,6 +99,8 @@ export const ScriptResult = z.object({
   /** The last bytes of stdout and stderr interleaved, as UTF-8. */
   outputTail: z.string(),
   outputTruncated: z.boolean(),
+  /** How many times it ran (a retried post-script); the result is the last run's. */
+  attempts: z.number().int().min(1).optional(),
   timing: StepTiming,
   error: AgentError.optional(),
 });

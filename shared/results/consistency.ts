@@ -1,4 +1,4 @@
-/** What a VM's backup achieved, best first. `not-running` and `skipped` are outcomes without snapshots. */
+/** What a VM's backup achieved, best first. `not-running` snapshots a VM at rest; `skipped` and `canceled` take none. */
 export const CONSISTENCY_LEVELS = [
   'application-consistent',
   'file-system-consistent',
@@ -6,6 +6,7 @@ export const CONSISTENCY_LEVELS = [
   'failed',
   'not-running',
   'skipped',
+  'canceled',
 ] as const;
 export type Consistency = (typeof CONSISTENCY_LEVELS)[number];
 

@@ -3,7 +3,7 @@ import type { Consistency } from './consistency.js';
 
 /** One quiesce step as the agent reported it. */
 export interface QuiesceStep {
-  kind: 'pre-script' | 'vss' | 'fsfreeze';
+  kind: 'pre-script' | 'post-script' | 'vss' | 'fsfreeze';
   ok: boolean;
   /** e.g. "exited 3: <output tail>", "writer SqlServerWriter failed: retryable", "froze / and /data". */
   detail?: string;

@@ -9,11 +9,20 @@ import { parseVmId } from '../arm/resourceId.js';
  */
 export function backupVmInstanceId(runId: string, vmId: string): string {
   const hash = createHash('sha256').update(vmId.toLowerCase()).digest('hex').slice(0, 10);
-  const name = parseVmId(vmId)
-    .name.toLowerCase()
+  return `${runInstancePrefix(runId)}${vmSlug(parseVmId(vmId).name)}-${hash}`;
+}
+
+/** Whether an instance id is the backupVm instance of the VM with this name in this run. */
+export function isVmInstanceOf(instanceId: string, runId: string, vmName: string): boolean {
+  const rest = instanceId.slice(runInstancePrefix(runId).length);
+  return instanceId.startsWith(runInstancePrefix(runId)) && new RegExp(`^${vmSlug(vmName)}-[0-9a-f]{10}$`).test(rest);
+}
+
+function vmSlug(vmName: string): string {
+  return vmName
+    .toLowerCase()
     .replace(/[^a-z0-9-]/g, '-')
     .slice(0, 40);
-  return `${runId}--${name}-${hash}`;
 }
 
 /** Every VM instance of a run shares this prefix, so a run's VM instances can be listed and canceled together. */

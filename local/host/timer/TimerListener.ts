@@ -109,6 +109,23 @@ export class TimerListener {
     });
   }
 
+  /** `POST /admin/functions/{name}`: one invocation now, as the Functions host's admin API runs a timer by hand. */
+  async runManually(): Promise<void> {
+    const timerInfo = {
+      Schedule: { AdjustForDST: this.#schedule.adjustForDST },
+      ScheduleStatus: this.#monitor ? (this.#status ?? null) : null,
+      IsPastDue: false,
+    };
+    await this.#runtime.invoke(this.#fn.registered, {
+      inputData: [{ name: this.#fn.triggerName, data: { json: JSON.stringify(timerInfo) } }],
+      reason: 'Run through the admin API',
+    });
+  }
+
+  get functionName(): string {
+    return this.#fn.name;
+  }
+
   #onLeaseLost(): void {
     clearTimeout(this.#timer);
     if (this.#stopped) return;

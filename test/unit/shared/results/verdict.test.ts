@@ -135,7 +135,7 @@ describe('decideVerdict', () => {
   it('keeps the consistency but warns when the post-script failed after a proven thaw', () => {
     const verdict = decideVerdict({
       ...linuxApp,
-      thaw: { ...provenThaw, postScript: { kind: 'pre-script', ok: false, detail: 'exited 1' } },
+      thaw: { ...provenThaw, postScript: { kind: 'post-script', ok: false, detail: 'exited 1' } },
     });
     expect(verdict.consistency).toBe('application-consistent');
     expect(verdict.warnings).toEqual(['post-snapshot script failed: exited 1']);

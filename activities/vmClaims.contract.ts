@@ -1,0 +1,17 @@
+import { z } from 'zod';
+
+import { defineActivity } from '../shared/activity/ActivityContract.js';
+
+const VmClaim = z.object({ vmId: z.string().min(1), runId: z.string().min(1) });
+
+/** Claims a VM for a run (one VM is never in two runs at once); expires after `ttlMinutes` if never released. */
+export const claimVmContract = defineActivity(
+  'claimVm',
+  VmClaim.extend({ ttlMinutes: z.number().int().min(1).max(1440).default(120) }),
+  z.discriminatedUnion('claimed', [
+    z.object({ claimed: z.literal(true) }),
+    z.object({ claimed: z.literal(false), heldBy: z.string(), since: z.string() }),
+  ]),
+);
+
+export const releaseVmContract = defineActivity('releaseVm', VmClaim, z.object({ released: z.literal(true) }));

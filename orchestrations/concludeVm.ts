@@ -1,0 +1,123 @@
+import type { Task } from 'durable-functions';
+
+import { applyRetentionContract } from '../activities/applyRetention.contract.js';
+import { recordResultContract } from '../activities/recordResults.contract.js';
+import { tagSnapshotsContract } from '../activities/tagSnapshots.contract.js';
+import { releaseVmContract } from '../activities/vmClaims.contract.js';
+import { waitSnapshotsReadyContract } from '../activities/waitSnapshotsReady.contract.js';
+import type { Verdict } from '../shared/results/verdict.js';
+import { callActivity } from './callActivity.js';
+import { trimOutputTails } from './trimOutputTails.js';
+import { retryPolicies } from './retryPolicies.js';
+import type { VmBackupState } from './VmBackupState.js';
+
+const COPY_POLL_FIRST_MS = 5_000;
+const COPY_POLL_MAX_MS = 60_000;
+/** Premium SSD v2 and Ultra background copies can take hours; past this the result says the copy is unfinished. */
+const COPY_WAIT_LIMIT_MS = 12 * 3600_000;
+
+/**
+ * Step 7, after the verdict: tag the snapshots with it, wait for their background copy (the monitor pattern: a check,
+ * a durable timer, again), apply the policy's retention, and record the result. Failures here are warnings: the
+ * snapshots exist and the verdict stands.
+ */
+export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<Task, void> {
+  const { context, input } = state;
+  const vm = state.vm;
+  const taken = state.snapshotResults.filter((s) => s.ok && s.snapshotId);
+  const snapshotIds = taken.map((s) => s.snapshotId ?? '');
+  yield* record(state, verdict, taken.length > 0 ? 'pending' : 'none');
+  let copy: 'none' | 'ready' | 'unfinished' = 'none';
+  if (vm && snapshotIds.length > 0) {
+    state.enter('tagging');
+    const tagged = yield* callActivity(
+      context,
+      tagSnapshotsContract,
+      { subscriptionId: vm.subscriptionId, snapshotIds, tags: { 'quiesce-consistency': verdict.consistency } },
+      retryPolicies.armWrite,
+    );
+    for (const failure of tagged.failed) state.warnings.push(`tagging ${failure.id} failed: ${failure.error}`);
+
+    state.enter('copying');
+    copy = (yield* waitForCopy(state, vm.subscriptionId, snapshotIds)) ? 'ready' : 'unfinished';
+    if (copy === 'unfinished') state.warnings.push('the snapshots were still copying when Quiesce stopped waiting');
+
+    const retention = input.plan.retention;
+    if (retention && input.plan.policy && copy === 'ready' && verdict.consistency !== 'failed') {
+      state.enter('retention');
+      const outcome = yield* callActivity(
+        context,
+        applyRetentionContract,
+        {
+          policy: input.plan.policy,
+          vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
+          diskIds: vm.disks.map((d) => d.id),
+          retention,
+          dryRun: false,
+          now: state.now.toISOString(),
+        },
+        retryPolicies.armWrite,
+      );
+      state.timings.retentionDeleted = String(outcome.deleted.length);
+      for (const failure of outcome.failed)
+        state.warnings.push(`retention could not delete ${failure.id}: ${failure.error}`);
+    }
+  }
+  yield* record(state, verdict, copy);
+  yield* callActivity(context, releaseVmContract, { vmId: input.vmId, runId: input.runId }, retryPolicies.storage);
+  state.enter('done');
+}
+
+function* waitForCopy(state: VmBackupState, subscriptionId: string, snapshotIds: string[]): Generator<Task, boolean> {
+  const { context } = state;
+  const giveUpAt = state.now.getTime() + COPY_WAIT_LIMIT_MS;
+  for (let interval = COPY_POLL_FIRST_MS; ; interval = Math.min(interval * 2, COPY_POLL_MAX_MS)) {
+    const check = yield* callActivity(
+      context,
+      waitSnapshotsReadyContract,
+      { subscriptionId, snapshotIds },
+      retryPolicies.armRead,
+    );
+    if (check.ready) return true;
+    const broken = check.snapshots.filter((s) => s.state === 'failed' || s.state === 'missing');
+    for (const snapshot of broken)
+      state.warnings.push(`snapshot ${snapshot.id} is ${snapshot.state}${snapshot.error ? `: ${snapshot.error}` : ''}`);
+    if (broken.length > 0 || state.now.getTime() + interval > giveUpAt) return false;
+    yield context.df.createTimer(new Date(state.now.getTime() + interval));
+  }
+}
+
+function* record(state: VmBackupState, verdict: Verdict, copy: string): Generator<Task, void> {
+  const { context, input } = state;
+  state.enter('recording');
+  const thawed = state.replies.thawed;
+  yield* callActivity(
+    context,
+    recordResultContract,
+    {
+      runId: input.runId,
+      vmId: input.vmId,
+      vmName: state.vm?.name ?? input.vmId.split('/').at(-1) ?? input.vmId,
+      consistency: verdict.consistency,
+      reason: verdict.reason,
+      warnings: [...verdict.warnings, ...state.warnings],
+      instanceId: context.df.instanceId,
+      startedAt: state.startedAt.toISOString(),
+      endedAt: state.now.toISOString(),
+      ...(thawed && thawed.thawReason !== 'not-frozen' ? { freezeWindowMs: thawed.frozenDurationMs } : {}),
+      snapshots: state.snapshotResults.map((s) => ({
+        disk: s.disk,
+        ...(s.snapshotId && s.ok ? { snapshotId: s.snapshotId } : {}),
+      })),
+      evidence: trimOutputTails({
+        verdict: state.evidence,
+        agent: state.replies,
+        snapshots: state.snapshotResults,
+        timings: state.timings,
+        copy,
+        ...(state.canceledDuring ? { canceledDuring: state.canceledDuring } : {}),
+      }),
+    },
+    retryPolicies.storage,
+  );
+}

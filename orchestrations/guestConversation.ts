@@ -1,0 +1,73 @@
+import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import type { z } from 'zod';
+
+import { sendGuestCommandContract } from '../activities/sendGuestCommand.contract.js';
+import { replyEventName } from '../shared/guest/guestEvents.js';
+import { REPLY_BODIES, type Reply, type ReplyType } from '../shared/protocol/index.js';
+import { callActivity } from './callActivity.js';
+import { retryPolicies } from './retryPolicies.js';
+
+type Command = z.input<typeof sendGuestCommandContract.input>['command'];
+
+export type GuestAnswer<T extends ReplyType> =
+  | { kind: 'reply'; reply: Extract<Reply, { type: T }>; receivedAt: Date }
+  | { kind: 'timeout'; waitedSeconds: number }
+  | { kind: 'canceled' }
+  | { kind: 'not-sent'; reason: string };
+
+export interface Conversation {
+  context: OrchestrationContext;
+  runId: string;
+  vmId: string;
+  /** The operator's cancel, raced against every wait that may be abandoned (never the thaw). */
+  cancel?: Task;
+}
+
+/**
+ * Sends one command to the VM's agent and waits for one of the expected replies, raced against a durable timer (and
+ * the cancel event when given): a silent guest never hangs the run. The command id comes from the replay-safe GUID,
+ * so a retried send is the same message and the agent drops the duplicate.
+ */
+export function* askGuest<T extends ReplyType>(
+  conversation: Conversation,
+  command: Command,
+  expect: readonly T[],
+  timeoutSeconds: number,
+): Generator<Task, GuestAnswer<T>, unknown> {
+  const { context } = conversation;
+  const sent = yield* callActivity(
+    context,
+    sendGuestCommandContract,
+    {
+      vmId: conversation.vmId,
+      instanceId: context.df.instanceId,
+      runId: conversation.runId,
+      command,
+      commandId: context.df.newGuid(`${context.df.instanceId}/${command.type}`),
+      ttlSeconds: Math.min(900, Math.max(30, timeoutSeconds)),
+    },
+    retryPolicies.storage,
+  );
+  if (!sent.sent)
+    return { kind: 'not-sent', reason: `the ${command.type} command is too large (${sent.wireBytes} bytes)` };
+
+  const replies = expect.map((type) => context.df.waitForExternalEvent(replyEventName(type)));
+  const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + timeoutSeconds * 1000));
+  const cancel = conversation.cancel;
+  const winner = (yield context.df.Task.any([...replies, timer, ...(cancel ? [cancel] : [])])) as Task;
+  if (winner === timer) return { kind: 'timeout', waitedSeconds: timeoutSeconds };
+  cancelTimer(timer);
+  if (winner === cancel) return { kind: 'canceled' };
+  const reply = winner.result as Reply;
+  const type = reply.type as T;
+  const body: unknown = REPLY_BODIES[type].parse(reply.body);
+  return {
+    kind: 'reply',
+    reply: { ...reply, type, body } as Extract<Reply, { type: T }>,
+    receivedAt: context.df.currentUtcDateTime,
+  };
+}
+
+export function cancelTimer(timer: TimerTask): void {
+  if (!timer.isCompleted) timer.cancel();
+}

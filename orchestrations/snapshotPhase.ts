@@ -1,0 +1,91 @@
+import type { Task } from 'durable-functions';
+
+import { createDiskSnapshotsContract } from '../activities/createDiskSnapshots.contract.js';
+import type { InspectedVm } from '../activities/inspectVm.contract.js';
+import { scheduleActivity } from './callActivity.js';
+import { cancelTimer } from './guestConversation.js';
+import type { VmBackupState } from './VmBackupState.js';
+
+/** A VM that is not frozen (at rest, or crash-consistent) may take this long for its snapshot operations. */
+const UNFROZEN_DEADLINE_MS = 300_000;
+/** How much longer than the activity's own deadline the orchestrator waits for its answer. */
+const ANSWER_GRACE_MS = 15_000;
+const MIN_DEADLINE_MS = 100;
+
+/**
+ * Step 4: every disk's snapshot, started at once and polled until Succeeded inside the activity, under the deadline
+ * the guest's watchdog leaves (or 5 minutes when nothing is frozen). Raced against a durable timer and the cancel
+ * event: a cancel while frozen stops the wait so the guest is thawed first; the snapshots are then collected.
+ */
+export function* snapshotDisks(state: VmBackupState, vm: InspectedVm): Generator<Task, void> {
+  const { context, input } = state;
+  state.enter('snapshotting');
+  if (vm.disks.length === 0) {
+    state.warnings.push('the VM has no managed disks to snapshot');
+    return;
+  }
+  const deadlineMs = state.frozenUntil
+    ? Math.max(MIN_DEADLINE_MS, state.frozenUntil.getTime() - state.now.getTime())
+    : UNFROZEN_DEADLINE_MS;
+  const snapshots = scheduleActivity(context, createDiskSnapshotsContract, {
+    runId: input.runId,
+    ...(input.plan.policy ? { policy: input.plan.policy } : {}),
+    vm: { name: vm.name, subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, location: vm.location },
+    disks: vm.disks,
+    incremental: input.plan.snapshot.incremental,
+    tags: input.plan.snapshot.tags,
+    deadlineMs,
+  });
+  const timer = context.df.createTimer(new Date(state.now.getTime() + deadlineMs + ANSWER_GRACE_MS));
+  const racers = [snapshots.task, timer, ...(state.cancel.isCompleted ? [] : [state.cancel])];
+  const winner = (yield context.df.Task.any(racers)) as Task;
+  if (winner === state.cancel) {
+    state.canceledDuring = 'snapshotting';
+    state.pendingSnapshots = { task: snapshots.task, collect: () => settle(snapshots.task, snapshots.output) };
+    cancelTimer(timer);
+    return;
+  }
+  if (winner === timer) {
+    failAll(
+      state,
+      vm,
+      `no answer from the snapshot activity within ${Math.round((deadlineMs + ANSWER_GRACE_MS) / 1000)} s`,
+    );
+    return;
+  }
+  cancelTimer(timer);
+  settle(snapshots.task, snapshots.output)(state, vm);
+  state.snapshotsSettledBeforeThaw = state.evidence.snapshots.every((s) => s.ok);
+}
+
+/** After a cancel, the snapshot activity is still running: wait for it (it has its own deadline) to learn what exists. */
+export function* collectPendingSnapshots(state: VmBackupState, vm: InspectedVm): Generator<Task, void> {
+  const pending = state.pendingSnapshots;
+  if (!pending) return;
+  state.pendingSnapshots = undefined;
+  const timer = state.context.df.createTimer(new Date(state.now.getTime() + UNFROZEN_DEADLINE_MS));
+  const winner = (yield state.context.df.Task.any([pending.task, timer])) as Task;
+  if (winner === timer) return failAll(state, vm, 'the snapshot activity did not answer after the cancel');
+  cancelTimer(timer);
+  pending.collect(state, vm);
+}
+
+function settle(task: Task, output: () => { results: VmBackupState['snapshotResults'] }) {
+  return (state: VmBackupState, vm: InspectedVm): void => {
+    if (task.isFaulted) {
+      failAll(state, vm, task.result instanceof Error ? task.result.message : String(task.result));
+      return;
+    }
+    state.snapshotResults = output().results;
+    state.mark('snapshotsDone');
+    state.evidence.snapshots = state.snapshotResults.map((r) => ({
+      disk: r.disk,
+      ok: r.ok,
+      ...(r.error ? { error: r.error } : {}),
+    }));
+  };
+}
+
+function failAll(state: VmBackupState, vm: InspectedVm, error: string): void {
+  state.evidence.snapshots = vm.disks.map((d) => ({ disk: d.name, ok: false, error }));
+}

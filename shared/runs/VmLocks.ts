@@ -1,0 +1,102 @@
+import type { TableClient } from '@azure/data-tables';
+
+import { tableClient } from '../clients/tableClient.js';
+
+const PARTITION = 'vm';
+
+export type ClaimOutcome = { claimed: true } | { claimed: false; heldBy: string; since: string };
+
+export interface VmLock {
+  vmId: string;
+  runId: string;
+  since: string;
+  expiresAt: string;
+}
+
+/**
+ * One VM is never backed up by two runs at once: a run claims each VM before touching it and releases it at the end.
+ * A claim is a Table row per VM; it is taken over only when it has expired (its run died without releasing it).
+ * Claiming again for the same run succeeds, so a retried or replayed claim is harmless.
+ */
+export class VmLocks {
+  readonly #table: () => Promise<TableClient>;
+
+  constructor(table: () => Promise<TableClient> = () => tableClient('VmLocks')) {
+    this.#table = table;
+  }
+
+  async claim(vmId: string, runId: string, ttlMs: number, now = new Date()): Promise<ClaimOutcome> {
+    const table = await this.#table();
+    const row = {
+      partitionKey: PARTITION,
+      rowKey: rowKey(vmId),
+      VmId: vmId,
+      RunId: runId,
+      Since: now.toISOString(),
+      ExpiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+    };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const held = await this.get(vmId);
+      try {
+        if (!held) {
+          await table.createEntity(row);
+          return { claimed: true };
+        }
+        if (held.lock.runId === runId) return { claimed: true };
+        if (Date.parse(held.lock.expiresAt) > now.getTime())
+          return { claimed: false, heldBy: held.lock.runId, since: held.lock.since };
+        await table.updateEntity(row, 'Replace', { etag: held.etag });
+        return { claimed: true };
+      } catch (error: unknown) {
+        if (![409, 412].includes(statusCode(error) ?? 0)) throw error;
+      }
+    }
+    const held = await this.get(vmId);
+    return { claimed: false, heldBy: held?.lock.runId ?? 'another run', since: held?.lock.since ?? now.toISOString() };
+  }
+
+  /** Releases the VM if this run holds it; a lock taken over by another run is left alone. */
+  async release(vmId: string, runId: string): Promise<void> {
+    const table = await this.#table();
+    const held = await this.get(vmId);
+    if (!held || held.lock.runId !== runId) return;
+    try {
+      await table.deleteEntity(PARTITION, rowKey(vmId), { etag: held.etag });
+    } catch (error: unknown) {
+      if (![404, 412].includes(statusCode(error) ?? 0)) throw error;
+    }
+  }
+
+  async get(vmId: string): Promise<{ lock: VmLock; etag: string } | undefined> {
+    const table = await this.#table();
+    try {
+      const row = await table.getEntity<Record<string, string>>(PARTITION, rowKey(vmId));
+      return {
+        lock: {
+          vmId: row.VmId ?? vmId,
+          runId: row.RunId ?? '',
+          since: row.Since ?? '',
+          expiresAt: row.ExpiresAt ?? '',
+        },
+        etag: String(row.etag),
+      };
+    } catch (error: unknown) {
+      if (statusCode(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** The live claims on these VMs (for a 409 before a run starts). */
+  async heldAmong(vmIds: readonly string[], now = new Date()): Promise<VmLock[]> {
+    const locks = await Promise.all(vmIds.map((vmId) => this.get(vmId)));
+    return locks.flatMap((held) => (held && Date.parse(held.lock.expiresAt) > now.getTime() ? [held.lock] : []));
+  }
+}
+
+function rowKey(vmId: string): string {
+  return encodeURIComponent(vmId.toLowerCase());
+}
+
+function statusCode(error: unknown): number | undefined {
+  return (error as { statusCode?: number }).statusCode;
+}

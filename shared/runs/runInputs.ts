@@ -1,0 +1,36 @@
+import { z } from 'zod';
+
+import { VmResourceId } from '../arm/resourceId.js';
+import { BackupPolicy, PolicyName, Retention } from '../policy/BackupPolicy.js';
+
+/** How each VM of a run is backed up: a policy's settings, or an on-demand request's (defaults plus overrides). */
+export const RunPlan = BackupPolicy.pick({ guestProcessing: true, failureActions: true, snapshot: true }).extend({
+  /** The policy whose retention owns the snapshots; on-demand runs without a policy keep everything. */
+  policy: PolicyName.optional(),
+  retention: Retention.optional(),
+});
+export type RunPlan = z.infer<typeof RunPlan>;
+
+/** The input of `backupPolicy`, the orchestration of one run (its instance id is the run id). */
+export const BackupRunInput = z.object({
+  runId: z.string().min(1).max(100),
+  kind: z.enum(['scheduled', 'on-demand']),
+  /** The scheduled slot (ISO), for scheduled runs. */
+  slot: z.string().optional(),
+  /** The policy as it was when the run started (overrides applied); its targets are resolved at run time. */
+  policy: BackupPolicy.optional(),
+  /** VMs named explicitly (on-demand); used instead of the policy's targets when given. */
+  vmIds: z.array(VmResourceId).optional(),
+  plan: RunPlan,
+  maxParallelVms: z.number().int().min(1).max(1000),
+  requestedAt: z.string(),
+});
+export type BackupRunInput = z.infer<typeof BackupRunInput>;
+
+/** The input of `backupVm`: one VM in one run (instance id from backupVmInstanceId). */
+export const BackupVmInput = z.object({
+  runId: z.string().min(1),
+  vmId: VmResourceId,
+  plan: RunPlan,
+});
+export type BackupVmInput = z.infer<typeof BackupVmInput>;

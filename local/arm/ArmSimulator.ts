@@ -98,6 +98,7 @@ export class ArmSimulator {
     r('GET', `${RG}/${compute_}/snapshots`, 'listMs', (q) => compute.listSnapshots(q));
     r('GET', `${RG}/${compute_}/snapshots/{name}`, 'readMs', (q) => this.snapshots.get(q));
     r('PUT', `${RG}/${compute_}/snapshots/{name}`, 'writeAcceptMs', (q, f) => this.snapshots.put(q, f));
+    r('PATCH', `${RG}/${compute_}/snapshots/{name}`, 'writeAcceptMs', (q, f) => this.snapshots.patch(q, f));
     r('DELETE', `${RG}/${compute_}/snapshots/{name}`, 'writeAcceptMs', (q, f) => this.snapshots.delete(q, f));
     r('GET', `${SUB}/providers/{provider}/locations/{location}/{kind}/{operation}`, 'readMs', (q) =>
       this.operationStatus(q, operations),
@@ -281,7 +282,7 @@ export class ArmSimulator {
         headers: operation.status === 'InProgress' ? retryHeaders : {},
         body: operations.statusBody(operation),
       };
-    // The Location URL: 202 while running, then the result (POST) or an empty 200.
+    // The Location URL: 202 while running, then the result (POST, PATCH) or an empty 200 (DELETE).
     if (operation.status === 'InProgress')
       return {
         status: 202,
@@ -289,7 +290,7 @@ export class ArmSimulator {
       };
     if (operation.status === 'Failed' && operation.error)
       throw new ArmError(500, operation.error.code, operation.error.message);
-    return { status: 200, body: operation.provider === 'Microsoft.Network' ? operation.output?.() : undefined };
+    return { status: 200, body: operation.output?.() };
   }
 }
 

@@ -1,7 +1,28 @@
 import { z } from 'zod';
 
-const VM_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Compute\/virtualMachines\/([^/]+)$/i;
+/** Where a resource lives and what it is called, from its id. */
+export interface ResourceRef {
+  subscriptionId: string;
+  resourceGroup: string;
+  name: string;
+}
+export type VmRef = ResourceRef;
+
+function resourceIdPattern(type: string): RegExp {
+  const escaped = type.replace(/\./g, '\\.');
+  return new RegExp(`^/subscriptions/([^/]+)/resourceGroups/([^/]+)/providers/${escaped}/([^/]+)$`, 'i');
+}
+
+const VM_ID = resourceIdPattern('Microsoft.Compute/virtualMachines');
+const NIC_ID = resourceIdPattern('Microsoft.Network/networkInterfaces');
+const SNAPSHOT_ID = resourceIdPattern('Microsoft.Compute/snapshots');
+
+function parseResourceId(pattern: RegExp, id: string, what: string): ResourceRef {
+  const match = pattern.exec(id);
+  if (!match) throw new Error(`"${id}" is not ${what} resource id.`);
+  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
+  return { subscriptionId, resourceGroup, name };
+}
 
 export const VmResourceId = z
   .string()
@@ -10,30 +31,26 @@ export const VmResourceId = z
     'must be a VM resource id: /subscriptions/…/resourceGroups/…/providers/Microsoft.Compute/virtualMachines/…',
   );
 
-export interface VmRef {
-  subscriptionId: string;
-  resourceGroup: string;
-  name: string;
-}
+export const SnapshotResourceId = z
+  .string()
+  .regex(
+    SNAPSHOT_ID,
+    'must be a snapshot resource id: /subscriptions/…/resourceGroups/…/providers/Microsoft.Compute/snapshots/…',
+  );
 
 export function parseVmId(vmId: string): VmRef {
-  const match = VM_ID.exec(vmId);
-  if (!match) throw new Error(`"${vmId}" is not a VM resource id.`);
-  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
-  return { subscriptionId, resourceGroup, name };
+  return parseResourceId(VM_ID, vmId, 'a VM');
+}
+
+export function parseNicId(nicId: string): ResourceRef {
+  return parseResourceId(NIC_ID, nicId, 'a network interface');
+}
+
+export function parseSnapshotId(snapshotId: string): ResourceRef {
+  return parseResourceId(SNAPSHOT_ID, snapshotId, 'a snapshot');
 }
 
 /** The last segment of any resource id (a disk's or NIC's name). */
 export function resourceName(id: string): string {
   return id.split('/').filter(Boolean).at(-1) ?? id;
-}
-
-const NIC_ID =
-  /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/networkInterfaces\/([^/]+)$/i;
-
-export function parseNicId(nicId: string): { subscriptionId: string; resourceGroup: string; name: string } {
-  const match = NIC_ID.exec(nicId);
-  if (!match) throw new Error(`"${nicId}" is not a network interface resource id.`);
-  const [, subscriptionId = '', resourceGroup = '', name = ''] = match;
-  return { subscriptionId, resourceGroup, name };
 }

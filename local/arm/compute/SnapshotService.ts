@@ -10,7 +10,7 @@ import type { FaultAction } from '../faults/FaultRule.js';
 import type { ArmRequest, ArmResponse } from '../http/ArmHttp.js';
 import { ArmError } from '../http/ArmHttp.js';
 import type { Inventory, SnapshotRecord } from '../Inventory.js';
-import type { Latency } from '../Latency.js';
+import type { Latency, LatencyKind } from '../Latency.js';
 import type { Operations } from '../lro/Operations.js';
 import type { SimSettings } from '../simSettings.js';
 import { renderSnapshot } from './renderSnapshot.js';
@@ -31,6 +31,11 @@ const SnapshotPut = z.object({
   }),
 });
 
+const SnapshotPatch = z.strictObject(
+  { tags: z.record(z.string(), z.string()).optional() },
+  { error: 'the simulator patches the tags of a snapshot only' },
+);
+
 const SNAPSHOT_NAME = /^[A-Za-z0-9_-]{1,80}$/;
 const FIVE_MINUTES_MS = 5 * 60_000;
 const BACKGROUND_COPY_SKUS = new Set(['PremiumV2_LRS', 'UltraSSD_LRS']);
@@ -46,7 +51,7 @@ export interface SnapshotServiceDeps {
 
 /**
  * Snapshots: PUT as an LRO whose point in time is fixed when the server-side operation starts (a delay after the
- * 202), GET, DELETE as an LRO, list.
+ * 202), GET, PATCH (tags) and DELETE as LROs, list.
  */
 export class SnapshotService {
   /** Operations still running, so stop() can wait for their file copies. */
@@ -143,7 +148,7 @@ export class SnapshotService {
   }
 
   delete(request: ArmRequest, fault: FaultAction | undefined): ArmResponse {
-    const { inventory, operations, settings } = this.deps;
+    const { inventory } = this.deps;
     const { rg = '', name = '' } = request.params;
     const snapshot = inventory.snapshots.get(inventory.resourceId(rg, 'Microsoft.Compute', 'snapshots', name));
     if (!snapshot) return { status: 204 };
@@ -151,30 +156,42 @@ export class SnapshotService {
       throw new ArmError(409, 'OperationNotAllowed', `Snapshot '${name}' is still being created.`);
     const previousState = snapshot.provisioningState;
     snapshot.provisioningState = 'Deleting';
-    const operation = operations.create('Microsoft.Compute');
-    this.track(
-      (async () => {
-        await this.deps.latency.wait('deleteOperationMs');
-        operations.start(operation);
-        if (fault?.kind === 'failOperation') {
-          snapshot.provisioningState = previousState;
-          operations.fail(operation, fault.code, fault.message);
-          return;
-        }
+    return this.acceptOperation(request, fault, {
+      latency: 'deleteOperationMs',
+      resourceQuota: 'Microsoft.Compute/DeleteDisks3Min;2999,Microsoft.Compute/DeleteDisks30Min;23999',
+      onFailed: () => (snapshot.provisioningState = previousState),
+      onSucceeded: async () => {
         inventory.snapshots.delete(snapshot.id);
         if (snapshot.copy) await rm(snapshot.copy.path, { force: true });
-        operations.succeed(operation);
-      })(),
-    );
-    const apiVersion = request.query.get('api-version') ?? '';
-    return {
-      status: 202,
-      headers: {
-        ...operations.headers(request.baseUrl, operation, apiVersion, settings.lro.retryAfterSeconds),
-        'x-ms-ratelimit-remaining-resource':
-          'Microsoft.Compute/DeleteDisks3Min;2999,Microsoft.Compute/DeleteDisks30Min;23999',
+        return undefined;
       },
-    };
+    });
+  }
+
+  /**
+   * PATCH (SnapshotUpdate), tags only: an LRO like DELETE whose result is the snapshot. As in ARM, the given `tags`
+   * replace the snapshot's tags as a whole; a caller that adds tags reads the snapshot and sends the merged set.
+   */
+  patch(request: ArmRequest, fault: FaultAction | undefined): ArmResponse {
+    const snapshot = this.find(request);
+    const parsed = SnapshotPatch.safeParse(request.body ?? {});
+    if (!parsed.success) throw new ArmError(400, 'InvalidParameter', z.prettifyError(parsed.error));
+    if (snapshot.provisioningState === 'Updating' || snapshot.provisioningState === 'Deleting')
+      throw new ArmError(
+        409,
+        'OperationNotAllowed',
+        `Snapshot '${snapshot.name}' is ${snapshot.provisioningState === 'Updating' ? 'still being created' : 'being deleted'}.`,
+      );
+    const { tags } = parsed.data;
+    return this.acceptOperation(request, fault, {
+      // The recorded PATCH ran about as long as a snapshot operation (reference §1.4).
+      latency: 'snapshotOperationMs',
+      resourceQuota: 'Microsoft.Compute/CreateUpdateDisks3Min;999,Microsoft.Compute/CreateUpdateDisks30Min;7999',
+      onSucceeded: () => {
+        if (tags) snapshot.tags = tags;
+        return Promise.resolve(() => renderSnapshot(snapshot, Date.now()));
+      },
+    });
   }
 
   /** Waits for every running operation (their file copies) to end. */
@@ -219,6 +236,42 @@ export class SnapshotService {
     if (backgroundCopy)
       snapshot.backgroundCopy = { startedAtMs: Date.now(), durationMs: latency.sampleMs('backgroundCopyMs') };
     operations.succeed(operation, () => renderSnapshot(snapshot, Date.now()));
+  }
+
+  /** Answers 202 for an operation that runs after its latency: it fails when the fault says so, else succeeds. */
+  private acceptOperation(
+    request: ArmRequest,
+    fault: FaultAction | undefined,
+    step: {
+      latency: LatencyKind;
+      resourceQuota: string;
+      onFailed?: () => void;
+      /** Applies the change; resolves the operation's output (the body of its Location URL), if it has one. */
+      onSucceeded: () => Promise<(() => unknown) | undefined>;
+    },
+  ): ArmResponse {
+    const { operations, settings } = this.deps;
+    const operation = operations.create('Microsoft.Compute');
+    this.track(
+      (async () => {
+        await this.deps.latency.wait(step.latency);
+        operations.start(operation);
+        if (fault?.kind === 'failOperation') {
+          step.onFailed?.();
+          operations.fail(operation, fault.code, fault.message);
+          return;
+        }
+        operations.succeed(operation, await step.onSucceeded());
+      })(),
+    );
+    const apiVersion = request.query.get('api-version') ?? '';
+    return {
+      status: 202,
+      headers: {
+        ...operations.headers(request.baseUrl, operation, apiVersion, settings.lro.retryAfterSeconds),
+        'x-ms-ratelimit-remaining-resource': step.resourceQuota,
+      },
+    };
   }
 
   private find(request: ArmRequest): SnapshotRecord {

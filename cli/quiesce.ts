@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 
+import { addAgentCommands } from './agentCommands.js';
 import { ApiClient, ApiError } from './apiClient.js';
 import { Output } from './output.js';
 import { addPolicyCommands } from './policyCommands.js';
@@ -19,6 +20,7 @@ const api = () => new ApiClient(globals().api);
 const out = () => new Output(globals().json === true);
 addPolicyCommands(program, api, out);
 addRunCommands(program, api, out);
+addAgentCommands(program, api, out);
 
 try {
   await program.parseAsync();

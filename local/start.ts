@@ -2,6 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { ApiClient } from '../cli/apiClient.js';
+import { enrollFromFile } from '../cli/enrollFromFile.js';
 import { exportPrivateKeyPem, generateSigningKeyPair } from '../shared/protocol/index.js';
 import { startAzurite } from './azurite/startAzurite.js';
 import { FleetAgents } from './fleet/FleetAgents.js';
@@ -37,6 +39,7 @@ const simulator = (
   await runFleet({ fleet, dataDir: path.join(stateDir, 'fleet'), logger, hooks: { onVmReady: agents.onVmReady } })
 ).simulator;
 
+const enrollmentFile = path.join(stateDir, 'fleet', 'enrollment.json');
 Object.assign(process.env, {
   AzureWebJobsStorage: azurite.connectionString,
   QUIESCE_TASK_HUB: process.env.QUIESCE_TASK_HUB ?? 'QuiesceHub',
@@ -44,9 +47,14 @@ Object.assign(process.env, {
   QUIESCE_ARM_CA_CERT_PATH: simulator.caCertPath,
   QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,
   QUIESCE_SERVICE_KEY_FILE: serviceKeyPath,
-  QUIESCE_ENROLLMENT_FILE: path.join(stateDir, 'fleet', 'enrollment.json'),
+  QUIESCE_ENROLLMENT_FILE: enrollmentFile,
 });
 const host = await FunctionsHost.start({ appDir: projectDir, port: Number(process.env.PORT ?? 7071) });
+// What `quiesce agents import .quiesce/fleet/enrollment.json` does: the fleet's agents are trusted from the start.
+if (agents.enrollments.length > 0) {
+  const api = new ApiClient(host.url);
+  await enrollFromFile(enrollmentFile, (vmId, publicKey) => api.request('POST', 'agents', { vmId, publicKey }));
+}
 
 process.stdout.write(
   [

@@ -35,6 +35,11 @@ export class ReplayGuard {
     this.#expiryById.set(id, expiresAtMs);
   }
 
+  /** Lets an accepted id in again: its message could not be acted on and is coming back for another attempt. */
+  forget(id: string): void {
+    this.#expiryById.delete(id);
+  }
+
   #prune(nowMs: number): void {
     for (const [id, expiry] of this.#expiryById) if (expiry < nowMs) this.#expiryById.delete(id);
   }

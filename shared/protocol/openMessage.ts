@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import { type Command, COMMAND_BODIES, Envelope, type Reply, REPLY_BODIES } from './messages.js';
 import {
   DEFAULT_CLOCK_SKEW_MS,
+  MAX_MESSAGE_JSON_BYTES,
   MAX_MESSAGE_LIFETIME_MS,
   MAX_QUEUE_MESSAGE_BYTES,
   PROTOCOL_VERSION,
@@ -34,6 +35,7 @@ export interface Rejected {
   type?: string;
   vmId?: string;
   runId?: string;
+  instanceId?: string;
 }
 
 export type Opened<M> = { ok: true; message: M } | Rejected;
@@ -59,20 +61,42 @@ function parseWire(wire: string): { ok: true; value: unknown } | { ok: false; de
   }
 }
 
-function claimed(value: unknown): Pick<Rejected, 'messageId' | 'type' | 'vmId' | 'runId'> {
+/** What an envelope claims about itself, before anything is verified (for logs, and to look up the sender's key). */
+export function claimedIds(value: unknown): Pick<Rejected, 'messageId' | 'type' | 'vmId' | 'runId' | 'instanceId'> {
   if (typeof value !== 'object' || value === null) return {};
   const record = value as Record<string, unknown>;
   const text = (key: string) => (typeof record[key] === 'string' ? record[key].slice(0, 512) : undefined);
-  return { messageId: text('id'), type: text('type'), vmId: text('vmId'), runId: text('runId') };
+  return {
+    messageId: text('id'),
+    type: text('type'),
+    vmId: text('vmId'),
+    runId: text('runId'),
+    instanceId: text('instanceId'),
+  };
 }
 
-function open<M>(wire: string, bodies: Record<string, z.ZodType>, options: OpenOptions): Opened<M> {
-  if (wire.length > MAX_QUEUE_MESSAGE_BYTES)
-    return { ok: false, reason: 'oversized', detail: `${wire.length} bytes > ${MAX_QUEUE_MESSAGE_BYTES}` };
-  const parsed = parseWire(wire);
-  if (!parsed.ok) return { ok: false, reason: 'malformed', detail: parsed.detail };
-  const raw = parsed.value;
-  const about = claimed(raw);
+/**
+ * The envelope a queue message carries: from the base64 wire text, or as the value a Functions host already decoded
+ * from it (the queue trigger hands a handler parsed JSON).
+ */
+export function decodeEnvelope(message: unknown): { ok: true; value: unknown } | Rejected {
+  if (typeof message === 'string') {
+    if (message.length > MAX_QUEUE_MESSAGE_BYTES)
+      return { ok: false, reason: 'oversized', detail: `${message.length} bytes > ${MAX_QUEUE_MESSAGE_BYTES}` };
+    const parsed = parseWire(message);
+    return parsed.ok ? parsed : { ok: false, reason: 'malformed', detail: parsed.detail };
+  }
+  const jsonBytes = Buffer.byteLength(JSON.stringify(message) ?? '');
+  if (jsonBytes > MAX_MESSAGE_JSON_BYTES)
+    return { ok: false, reason: 'oversized', detail: `${jsonBytes} JSON bytes > ${MAX_MESSAGE_JSON_BYTES}` };
+  return { ok: true, value: message };
+}
+
+function open<M>(message: unknown, bodies: Record<string, z.ZodType>, options: OpenOptions): Opened<M> {
+  const decoded = decodeEnvelope(message);
+  if (!decoded.ok) return decoded;
+  const raw = decoded.value;
+  const about = claimedIds(raw);
   const reject = (reason: RejectionReason, detail: string): Rejected => ({ ok: false, reason, detail, ...about });
 
   if (typeof raw === 'object' && raw !== null && 'v' in raw && raw.v !== PROTOCOL_VERSION)
@@ -126,4 +150,12 @@ export function openCommand(
 /** Service side: a reply, verified with the key the named VM's agent registered at enrolment. */
 export function openReply(wire: string, options: OpenOptions): Opened<Reply> {
   return open(wire, REPLY_BODIES, options);
+}
+
+/**
+ * Service side, for a queue trigger: the message as the host delivers it, either the wire text or the envelope it
+ * already decoded from base64 JSON. Checked exactly as `openReply` checks the wire form.
+ */
+export function openDeliveredReply(message: unknown, options: OpenOptions): Opened<Reply> {
+  return open(message, REPLY_BODIES, options);
 }

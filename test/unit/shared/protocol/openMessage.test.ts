@@ -8,6 +8,7 @@ import {
   importPublicKey,
   MAX_MESSAGE_JSON_BYTES,
   openCommand,
+  openDeliveredReply,
   openReply,
   ReplayGuard,
   sealCommand,
@@ -173,5 +174,81 @@ describe('ReplayGuard', () => {
     expect(guard.size).toBe(3);
     expect(guard.has('b', 0)).toBe(false);
     expect(guard.has('a', 0)).toBe(true);
+  });
+});
+
+describe('openDeliveredReply', () => {
+  const pong = (overrides: Partial<Parameters<typeof sealReply<'pong'>>[0]> = {}) => {
+    const sealed = sealReply(
+      {
+        type: 'pong',
+        vmId: VM,
+        instanceId: 'i',
+        runId: 'r',
+        ttlMs: 60_000,
+        now,
+        body: {
+          agentVersion: '1.0.0',
+          protocolVersion: 1,
+          os: { family: 'linux', platform: 'linux', release: '6.8', arch: 'x64' },
+          quiescers: {
+            scripts: { usable: true },
+            fsfreeze: { usable: false, reason: 'not root' },
+            vss: { usable: false },
+          },
+          scripts: [],
+          busyWithRunId: null,
+        },
+        ...overrides,
+      },
+      agent.privateKey,
+    );
+    if (!sealed.ok) throw new Error('oversized');
+    return sealed.wire;
+  };
+  const decoded = (wire: string) => JSON.parse(Buffer.from(wire, 'base64').toString('utf8')) as unknown;
+  const options = () => ({
+    publicKeyFor: () => importPublicKey(agent.publicKey),
+    replayGuard: new ReplayGuard(),
+    now,
+  });
+
+  it('accepts the envelope a host already decoded from base64 JSON, as openReply accepts the wire text', () => {
+    const wire = pong();
+    expect(openDeliveredReply(decoded(wire), options())).toEqual(openReply(wire, options()));
+    expect(openDeliveredReply(decoded(wire), options())).toMatchObject({ ok: true, message: { type: 'pong' } });
+  });
+
+  it('still accepts the wire text', () => {
+    expect(openDeliveredReply(pong(), options())).toMatchObject({ ok: true, message: { type: 'pong' } });
+  });
+
+  it('checks a decoded envelope exactly as the wire form: signature, expiry, replay', () => {
+    const value = decoded(pong()) as Record<string, unknown>;
+    expect(openDeliveredReply({ ...value, runId: 'r-2' }, options())).toMatchObject({
+      ok: false,
+      reason: 'bad-signature',
+      runId: 'r-2',
+      instanceId: 'i',
+    });
+    const stale = decoded(pong({ now: new Date(now.getTime() - 20 * 60_000) }));
+    expect(openDeliveredReply(stale, options())).toMatchObject({ ok: false, reason: 'expired' });
+    const guard = options();
+    expect(openDeliveredReply(value, guard).ok).toBe(true);
+    expect(openDeliveredReply(value, guard)).toMatchObject({ ok: false, reason: 'replayed' });
+  });
+
+  it.each([
+    ['a number', 42],
+    ['null', null],
+    ['an array', [1, 2]],
+    ['text that is not base64', 'hello world'],
+  ])('rejects %s as malformed', (_what, value) => {
+    expect(openDeliveredReply(value, options())).toMatchObject({ ok: false, reason: 'malformed' });
+  });
+
+  it('rejects a decoded envelope larger than a queue message can carry', () => {
+    const huge = { ...(decoded(pong()) as object), padding: 'x'.repeat(MAX_MESSAGE_JSON_BYTES) };
+    expect(openDeliveredReply(huge, options())).toMatchObject({ ok: false, reason: 'oversized' });
   });
 });

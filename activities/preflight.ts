@@ -1,7 +1,7 @@
-import { agentRegistry } from '../shared/agents/defaultAgentRegistry.js';
 import { registerActivity } from '../shared/activity/registerActivity.js';
-import { checkStorageEgress } from './checkStorageEgress.js';
+import { agentRegistry } from '../shared/agents/defaultAgentRegistry.js';
 import type { CheckStorageEgressOutput } from './checkStorageEgress.contract.js';
+import { checkStorageEgress } from './checkStorageEgress.js';
 import { preflightContract, type PreflightOutput } from './preflight.contract.js';
 
 export interface PreflightDeps {

@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import * as df from 'durable-functions';
 
 import { recordResultContract, recordRunContract } from '../activities/recordResults.contract.js';
 import { resolveRunTargetsContract, type RunTarget } from '../activities/resolveRunTargets.contract.js';

@@ -1,5 +1,5 @@
-import * as df from 'durable-functions';
 import type { OrchestrationContext, Task } from 'durable-functions';
+import * as df from 'durable-functions';
 
 import { inspectVmContract } from '../activities/inspectVm.contract.js';
 import { claimVmContract } from '../activities/vmClaims.contract.js';

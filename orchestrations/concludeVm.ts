@@ -7,8 +7,8 @@ import { releaseVmContract } from '../activities/vmClaims.contract.js';
 import { waitSnapshotsReadyContract } from '../activities/waitSnapshotsReady.contract.js';
 import type { Verdict } from '../shared/results/verdict.js';
 import { callActivity } from './callActivity.js';
-import { trimOutputTails } from './trimOutputTails.js';
 import { retryPolicies } from './retryPolicies.js';
+import { trimOutputTails } from './trimOutputTails.js';
 import type { VmBackupState } from './VmBackupState.js';
 
 const COPY_POLL_FIRST_MS = 5_000;

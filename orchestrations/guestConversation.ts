@@ -3,7 +3,7 @@ import type { z } from 'zod';
 
 import { sendGuestCommandContract } from '../activities/sendGuestCommand.contract.js';
 import { replyEventName } from '../shared/guest/guestEvents.js';
-import { REPLY_BODIES, type Reply, type ReplyType } from '../shared/protocol/index.js';
+import { type Reply, REPLY_BODIES, type ReplyType } from '../shared/protocol/index.js';
 import { callActivity } from './callActivity.js';
 import { retryPolicies } from './retryPolicies.js';
 

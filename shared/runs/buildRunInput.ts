@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
 import { VmResourceId } from '../arm/resourceId.js';
-import { BackupPolicy, FailureAction, GuestProcessing, PolicyName } from '../policy/BackupPolicy.js';
+import type { BackupPolicy } from '../policy/BackupPolicy.js';
+import { FailureAction, GuestProcessing, PolicyName } from '../policy/BackupPolicy.js';
 import { type BackupRunInput, RunPlan } from './runInputs.js';
 
 const DEFAULT_ON_DEMAND_PARALLELISM = 20;

@@ -1,7 +1,7 @@
 import type { StoredPolicy } from '../policy/PolicyStore.js';
 import type { RunRecord } from '../results/RunStore.js';
-import type { BackupRunInput } from '../runs/runInputs.js';
 import { scheduledRunInput } from '../runs/buildRunInput.js';
+import type { BackupRunInput } from '../runs/runInputs.js';
 import { dueSlots, policyRunId } from './dueSlots.js';
 import type { SlotLedger, SlotRecord } from './SlotLedger.js';
 

@@ -162,7 +162,9 @@ describe('Linux backups through the whole stack', () => {
       });
       const result = resultOf(run, 'fail-1');
       expect(result.consistency).toBe(consistency);
-      expect(result.reason).toContain('pre-snapshot script fail.sh exited 3: database offline: cannot flush (2 attempts)');
+      expect(result.reason).toContain(
+        'pre-snapshot script fail.sh exited 3: database offline: cannot flush (2 attempts)',
+      );
       expect(result.snapshots.filter((s) => s.snapshotId)).toHaveLength(snapshots);
       // The freeze was attempted, so the thaw followed: the agent confirms nothing is held.
       expect(result.evidence.agent.thawed?.thawReason).toBeDefined();
@@ -179,7 +181,9 @@ describe('Linux backups through the whole stack', () => {
     const result = resultOf(run, 'snapfail-1');
     expect(run.status).toBe('Failed');
     expect(result.consistency).toBe('failed');
-    expect(result.reason).toMatch(/^Failed: the snapshot of snapfail-1-data-0 \(.*InternalDiskManagementError.*\) did not succeed\.$/);
+    expect(result.reason).toMatch(
+      /^Failed: the snapshot of snapfail-1-data-0 \(.*InternalDiskManagementError.*\) did not succeed\.$/,
+    );
     expect(result.evidence.agent.thawed?.thawReason).toBe('command');
   });
 

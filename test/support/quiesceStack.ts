@@ -110,7 +110,8 @@ export async function startQuiesceStack(
     waitForRun,
     backup: async (request, timeoutMs) => {
       const started = await api('POST', 'backups', request);
-      if (started.status !== 202) throw new Error(`POST /api/backups answered ${started.status}: ${JSON.stringify(started.body)}`);
+      if (started.status !== 202)
+        throw new Error(`POST /api/backups answered ${started.status}: ${JSON.stringify(started.body)}`);
       return waitForRun(String(started.body.runId), timeoutMs);
     },
     stop: async () => {

@@ -1,14 +1,15 @@
 import { z } from 'zod';
 
 import { defineActivity } from '../shared/activity/ActivityContract.js';
-import { SnapshotResourceId } from '../shared/arm/resourceId.js';
+import { inOneSubscription, SnapshotSet } from '../shared/arm/snapshotSet.js';
 
-export const TagSnapshotsInput = z.object({
-  subscriptionId: z.string().min(1),
-  snapshotIds: z.array(SnapshotResourceId).min(1),
-  /** Added to each snapshot's tags; a key it already has gets the new value, every other tag stays. */
-  tags: z.record(z.string(), z.string()),
-});
+export const TagSnapshotsInput = z
+  .object({
+    ...SnapshotSet,
+    /** Added to each snapshot's tags; a key it already has gets the new value, every other tag stays. */
+    tags: z.record(z.string(), z.string()),
+  })
+  .refine(...inOneSubscription);
 
 export const TagSnapshotsOutput = z.object({
   tagged: z.array(z.string()),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { defineActivity } from '../shared/activity/ActivityContract.js';
-import { SnapshotResourceId } from '../shared/arm/resourceId.js';
+import { inOneSubscription, SnapshotSet } from '../shared/arm/snapshotSet.js';
 
 export const SnapshotReadiness = z.object({
   id: z.string(),
@@ -25,6 +25,6 @@ export type WaitSnapshotsReadyOutput = z.infer<typeof WaitSnapshotsReadyOutput>;
  */
 export const waitSnapshotsReadyContract = defineActivity(
   'waitSnapshotsReady',
-  z.object({ subscriptionId: z.string().min(1), snapshotIds: z.array(SnapshotResourceId).min(1) }),
+  z.object(SnapshotSet).refine(...inOneSubscription),
   WaitSnapshotsReadyOutput,
 );

@@ -100,7 +100,7 @@ describe('Linux backups through the whole stack', () => {
     );
     expect(result.evidence.agent.thawed?.thawReason).toBe('command');
     expect(result.freezeWindowMs).toBeGreaterThan(0);
-    expect(result.snapshots.map((s) => s.disk).sort()).toEqual(['app-1-data-0', 'app-1-osdisk']);
+    expect(result.snapshots.map((s) => s.disk).sort()).toEqual(['app-1-datadisk-0', 'app-1-osdisk']);
 
     const frozen = result.evidence.agent.frozen as { frozenAt: string; fsfreeze?: { mounts: string[] } };
     const thawedAt = (result.evidence.agent.thawed as unknown as { thawedAt: string }).thawedAt;
@@ -132,7 +132,7 @@ describe('Linux backups through the whole stack', () => {
   });
 
   it('goes on crash-consistent when no agent is installed, saying why', async () => {
-    const result = resultOf(await backupOne('bare-1', linuxOnly), 'bare-1');
+    const result = resultOf(await backupOne('bare-1', { linux: linuxOnly }), 'bare-1');
     expect(result.consistency).toBe('crash-consistent');
     expect(result.reason).toBe(
       'Crash-consistent: no Quiesce agent is enrolled for this VM (install it and run `quiesce agents enroll`).',
@@ -144,7 +144,7 @@ describe('Linux backups through the whole stack', () => {
     expect((await stack.api('POST', 'agents', { vmId, publicKey: generateSigningKeyPair().publicKey })).status).toBe(
       201,
     );
-    const result = resultOf(await backupOne('mute-1', { ...linuxOnly, ackTimeoutSeconds: 2 }), 'mute-1');
+    const result = resultOf(await backupOne('mute-1', { linux: linuxOnly, ackTimeoutSeconds: 2 }), 'mute-1');
     expect(result.consistency).toBe('crash-consistent');
     expect(result.reason).toMatch(
       /^Crash-consistent: the agent did not answer ping within 2 s; NSG rule deny-outbound-all .*443.*Storage/,
@@ -173,7 +173,7 @@ describe('Linux backups through the whole stack', () => {
 
   it('thaws the guest when a disk snapshot fails after the freeze, and fails the VM', async () => {
     const fault = await stack.sim.call('POST', '/_sim/faults', {
-      match: { method: 'PUT', path: 'snapshots/qz-snapfail-1-snapfail-1-data-0' },
+      match: { method: 'PUT', path: 'snapshots/qz-snapfail-1-snapfail-1-datadisk-0' },
       action: { kind: 'failOperation', code: 'InternalDiskManagementError' },
     });
     expect(fault.status).toBe(201);
@@ -182,7 +182,7 @@ describe('Linux backups through the whole stack', () => {
     expect(run.status).toBe('Failed');
     expect(result.consistency).toBe('failed');
     expect(result.reason).toMatch(
-      /^Failed: the snapshot of snapfail-1-data-0 \(.*InternalDiskManagementError.*\) did not succeed\.$/,
+      /^Failed: the snapshot of snapfail-1-datadisk-0 \(.*InternalDiskManagementError.*\) did not succeed\.$/,
     );
     expect(result.evidence.agent.thawed?.thawReason).toBe('command');
   });

@@ -13,20 +13,13 @@ import {
   sealReply,
 } from '../../../../shared/protocol/index.js';
 import { backupVmInstanceId } from '../../../../shared/runs/instanceIds.js';
+import { SAMPLE_PONG } from '../../../support/samplePong.js';
 
 const VM = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-1';
 const RUN = 'run-1';
 const INSTANCE = backupVmInstanceId(RUN, VM);
 const now = new Date('2026-11-22T10:00:00.000Z');
 const agentKeys = generateSigningKeyPair();
-const PONG: PongBody = {
-  agentVersion: '1.2.0',
-  protocolVersion: 1,
-  os: { family: 'linux', platform: 'linux', release: '6.8', arch: 'x64' },
-  quiescers: { scripts: { usable: true }, fsfreeze: { usable: true }, vss: { usable: false, reason: 'not Windows' } },
-  scripts: [],
-  busyWithRunId: null,
-};
 
 function seal<T extends ReplyType>(
   type: T,
@@ -44,7 +37,7 @@ function seal<T extends ReplyType>(
   return sealed.wire;
 }
 const pong = (overrides: Partial<SealInput<'pong', unknown>> = {}, key?: KeyObject) =>
-  seal('pong', PONG, overrides, key);
+  seal('pong', SAMPLE_PONG, overrides, key);
 /** What the Functions host hands the handler: the base64 JSON already decoded and parsed. */
 const delivered = (wire: string) => JSON.parse(Buffer.from(wire, 'base64').toString('utf8')) as unknown;
 
@@ -92,8 +85,8 @@ describe('deliverGuestReply', () => {
     const outcome = await deliverGuestReply(delivered(pong()), fakes.deps());
     expect(outcome).toMatchObject({ delivered: true, instanceId: INSTANCE, eventName: 'pong' });
     expect(fakes.raised.map((r) => [r.instanceId, r.eventName])).toEqual([[INSTANCE, 'pong']]);
-    expect(fakes.raised[0]?.data).toMatchObject({ type: 'pong', vmId: VM, runId: RUN, body: PONG });
-    expect(fakes.pongs).toEqual([{ vmId: VM, pong: PONG }]);
+    expect(fakes.raised[0]?.data).toMatchObject({ type: 'pong', vmId: VM, runId: RUN, body: SAMPLE_PONG });
+    expect(fakes.pongs).toEqual([{ vmId: VM, pong: SAMPLE_PONG }]);
     expect(fakes.warnings).toEqual([]);
   });
 

@@ -15,6 +15,7 @@ import {
   sealReply,
   signedBytes,
 } from '../../../../shared/protocol/index.js';
+import { SAMPLE_PONG } from '../../../support/samplePong.js';
 
 const VM = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/web-1';
 const service = generateSigningKeyPair();
@@ -187,18 +188,7 @@ describe('openDeliveredReply', () => {
         runId: 'r',
         ttlMs: 60_000,
         now,
-        body: {
-          agentVersion: '1.0.0',
-          protocolVersion: 1,
-          os: { family: 'linux', platform: 'linux', release: '6.8', arch: 'x64' },
-          quiescers: {
-            scripts: { usable: true },
-            fsfreeze: { usable: false, reason: 'not root' },
-            vss: { usable: false },
-          },
-          scripts: [],
-          busyWithRunId: null,
-        },
+        body: SAMPLE_PONG,
         ...overrides,
       },
       agent.privateKey,

@@ -19,7 +19,7 @@ export const SendGuestCommandInput = z.object({
   ttlSeconds: z.number().int().min(5).max(900).default(120),
 });
 
-export const SendGuestCommandOutput = z.discriminatedUnion('sent', [
+export const SendGuestCommandOutput = z.union([
   z.object({
     sent: z.literal(true),
     messageId: z.string(),
@@ -28,6 +28,8 @@ export const SendGuestCommandOutput = z.discriminatedUnion('sent', [
     wireBytes: z.number().int(),
   }),
   z.object({ sent: z.literal(false), reason: z.literal('oversized'), wireBytes: z.number().int() }),
+  /** The VM's command queue does not exist: its agent has never started (agents create their own queue). */
+  z.object({ sent: z.literal(false), reason: z.literal('no-queue'), queue: z.string() }),
 ]);
 export type SendGuestCommandOutput = z.infer<typeof SendGuestCommandOutput>;
 

@@ -37,7 +37,13 @@ export async function sendGuestCommand(
   );
   if (!sealed.ok) return { sent: false, reason: 'oversized', wireBytes: sealed.wireBytes };
   const queue = deps?.queueFor(input.vmId) ?? commandQueueFor(input.vmId);
-  await queue.sendMessage(sealed.wire);
+  try {
+    await queue.sendMessage(sealed.wire);
+  } catch (error: unknown) {
+    if ((error as { statusCode?: number }).statusCode === 404)
+      return { sent: false, reason: 'no-queue', queue: queue.name };
+    throw error;
+  }
   return {
     sent: true,
     messageId: sealed.message.id,

@@ -48,8 +48,13 @@ export function* askGuest<T extends ReplyType>(
     },
     retryPolicies.storage,
   );
-  if (!sent.sent)
-    return { kind: 'not-sent', reason: `the ${command.type} command is too large (${sent.wireBytes} bytes)` };
+  if (!sent.sent) {
+    const reason =
+      sent.reason === 'no-queue'
+        ? `the agent's command queue ${sent.queue} does not exist (the agent has never started on this VM)`
+        : `the ${command.type} command is too large (${sent.wireBytes} bytes)`;
+    return { kind: 'not-sent', reason };
+  }
 
   const replies = expect.map((type) => context.df.waitForExternalEvent(replyEventName(type)));
   const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + timeoutSeconds * 1000));

@@ -57,7 +57,7 @@ export function* preflight(
       state.canceledDuring = 'preflight';
       return undefined;
     case 'not-sent':
-      return answer.reason;
+      return [answer.reason, ...(blocked ? [blocked] : [])].join('; ');
     case 'timeout':
       return [`the agent did not answer ping within ${answer.waitedSeconds} s`, ...(blocked ? [blocked] : [])].join(
         '; ',

@@ -2,9 +2,10 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 
+import { QueueClient } from '@azure/storage-queue';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { generateSigningKeyPair } from '../../shared/protocol/index.js';
+import { commandQueueName, generateSigningKeyPair } from '../../shared/protocol/index.js';
 import { createLoopFilesystem, type LoopFilesystem, loopFilesystemUnavailable } from '../support/loopFilesystem.js';
 import { FAST_AGENT_POLLING, type QuiesceStack, resultOf, startQuiesceStack } from '../support/quiesceStack.js';
 
@@ -145,8 +146,15 @@ describe('Linux backups through the whole stack', () => {
       201,
     );
     const result = resultOf(await backupOne('mute-1', { linux: linuxOnly, ackTimeoutSeconds: 2 }), 'mute-1');
-    expect(result.consistency).toBe('crash-consistent');
+    expect(result.consistency, result.reason).toBe('crash-consistent');
     expect(result.reason).toMatch(
+      /^Crash-consistent: the agent's command queue qz-mute-1-\w+ does not exist \(the agent has never started on this VM\); NSG rule deny-outbound-all .*443.*Storage/,
+    );
+
+    // An agent that started once (its queue exists) and went silent.
+    await new QueueClient(stack.azurite.connectionString, commandQueueName(vmId)).create();
+    const silent = resultOf(await backupOne('mute-1', { linux: linuxOnly, ackTimeoutSeconds: 2 }), 'mute-1');
+    expect(silent.reason).toMatch(
       /^Crash-consistent: the agent did not answer ping within 2 s; NSG rule deny-outbound-all .*443.*Storage/,
     );
   });

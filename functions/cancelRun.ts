@@ -4,6 +4,7 @@ import * as df from 'durable-functions';
 import { listInstances } from '../shared/durable/managementApi.js';
 import { CANCEL_EVENT, type CancelRequest } from '../shared/guest/guestEvents.js';
 import { errorResponse, notFound } from '../shared/http/responses.js';
+import { runStore } from '../shared/results/defaultRunStore.js';
 import { runInstancePrefix } from '../shared/runs/instanceIds.js';
 
 const ACTIVE = ['Running', 'Pending'];
@@ -20,8 +21,14 @@ export async function cancelRun(
   const runId = request.params.id ?? '';
   const run = await client.getStatus(runId).catch(() => undefined);
   if (!run?.instanceId) return notFound(`No run with id "${runId}".`);
-  if (!ACTIVE.includes(String(run.runtimeStatus)))
-    return errorResponse(409, 'RunFinished', `Run "${runId}" has already finished (${String(run.runtimeStatus)}).`);
+  const recorded = await runStore().getRun(runId);
+  const finished = recorded && recorded.status !== 'Running' ? recorded.status : undefined;
+  if (finished || !ACTIVE.includes(String(run.runtimeStatus)))
+    return errorResponse(
+      409,
+      'RunFinished',
+      `Run "${runId}" has already finished (${finished ?? String(run.runtimeStatus)}).`,
+    );
 
   const cancel: CancelRequest = { requestedAt: new Date().toISOString(), reason: 'canceled through the API' };
   await client.raiseEvent(runId, CANCEL_EVENT, cancel);

@@ -1,7 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { eventually } from '../support/hostProcess.js';
-import { FAST_AGENT_POLLING, type QuiesceStack, resultOf, startQuiesceStack } from '../support/quiesceStack.js';
+import {
+  FAST_AGENT_POLLING,
+  type QuiesceStack,
+  resultOf,
+  type StackRun,
+  startQuiesceStack,
+} from '../support/quiesceStack.js';
 
 const SUBSCRIPTION = '0d4e5f60-7a8b-4c9d-8e0f-1a2b3c4d5e62';
 const RG = 'rg-win';
@@ -154,7 +160,7 @@ describe('Windows backups, cancel, retention and history through the whole stack
       retention: { keepLast: 2, minimumKept: 1 },
     });
     expect(policy.status).toBe(201);
-    const runs = [];
+    const runs: StackRun[] = [];
     for (let i = 0; i < 3; i++) runs.push(await stack.backup({ policy: 'app-daily' }));
     expect(runs.map((r) => r.status)).toEqual(['Success', 'Success', 'Success']);
     const kept = (await simSnapshots('qz-app-1-')).map((s) => s.id);

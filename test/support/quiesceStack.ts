@@ -38,6 +38,8 @@ export interface QuiesceStack {
   /** POST /api/backups, then waits for the run to finish; the run with its VM results. */
   backup(request: object, timeoutMs?: number): Promise<StackRun>;
   waitForRun(runId: string, timeoutMs?: number): Promise<StackRun>;
+  /** Kills the app's host (SIGKILL: no drain, no goodbye) and starts it again on the same storage and task hub. */
+  restartHost(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -62,7 +64,7 @@ export async function startQuiesceStack(
     await azurite.stop();
     throw error;
   });
-  const host = await startHostProcess(PROJECT_DIR, {
+  const hostSettings = {
     AzureWebJobsStorage: azurite.connectionString,
     QUIESCE_TASK_HUB: uniqueName('e2e').replace(/-/g, ''),
     QUIESCE_TABLE_PREFIX: 'E2e',
@@ -72,7 +74,8 @@ export async function startQuiesceStack(
     QUIESCE_SERVICE_KEY_FILE: String(sim.ready.serviceKeyPath),
     QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,
     ...hostEnv,
-  });
+  };
+  let host = await startHostProcess(PROJECT_DIR, hostSettings);
   const api: QuiesceStack['api'] = async (method, path, body) => {
     const response = await fetch(`${host.url}/api/${path}`, {
       method,
@@ -102,7 +105,9 @@ export async function startQuiesceStack(
   return {
     azurite,
     sim,
-    host,
+    get host() {
+      return host;
+    },
     subscriptionId: fleet.subscriptionId,
     vmId: (resourceGroup, name) =>
       `/subscriptions/${fleet.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`,
@@ -113,6 +118,10 @@ export async function startQuiesceStack(
       if (started.status !== 202)
         throw new Error(`POST /api/backups answered ${started.status}: ${JSON.stringify(started.body)}`);
       return waitForRun(String(started.body.runId), timeoutMs);
+    },
+    restartHost: async () => {
+      await host.stop('SIGKILL');
+      host = await startHostProcess(PROJECT_DIR, hostSettings);
     },
     stop: async () => {
       await host.stop('SIGTERM');

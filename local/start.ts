@@ -6,6 +6,7 @@ import { ApiClient } from '../cli/apiClient.js';
 import { enrollFromFile } from '../cli/enrollFromFile.js';
 import { exportPrivateKeyPem, generateSigningKeyPair } from '../shared/protocol/index.js';
 import { startAzurite } from './azurite/startAzurite.js';
+import { runDemoBackup } from './demoBackup.js';
 import { FleetAgents } from './fleet/FleetAgents.js';
 import { loadFleet } from './fleet/loadFleet.js';
 import { runFleet } from './fleet/runFleet.js';
@@ -44,12 +45,13 @@ Object.assign(process.env, {
   AzureWebJobsStorage: azurite.connectionString,
   QUIESCE_TASK_HUB: process.env.QUIESCE_TASK_HUB ?? 'QuiesceHub',
   QUIESCE_ARM_ENDPOINT: simulator.endpoint,
+  QUIESCE_ARM_CREDENTIAL: 'local',
   QUIESCE_ARM_CA_CERT_PATH: simulator.caCertPath,
   QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,
   QUIESCE_SERVICE_KEY_FILE: serviceKeyPath,
   QUIESCE_ENROLLMENT_FILE: enrollmentFile,
 });
-const host = await FunctionsHost.start({ appDir: projectDir, port: Number(process.env.PORT ?? 7071) });
+const host = await FunctionsHost.start({ appDir: projectDir, port: Number(process.env.PORT ?? 7071), logger });
 // What `quiesce agents import .quiesce/fleet/enrollment.json` does: the fleet's agents are trusted from the start.
 if (agents.enrollments.length > 0) {
   const api = new ApiClient(host.url);
@@ -67,6 +69,12 @@ process.stdout.write(
     '',
   ].join('\n'),
 );
+
+if (process.env.QUIESCE_SKIP_DEMO !== '1') {
+  process.stdout.write('Running the demo policy once (on demand)…\n');
+  process.stdout.write(await runDemoBackup(new ApiClient(host.url)));
+  process.stdout.write(`More: npm run -s quiesce -- runs list   (API ${host.url}/api/runs)\n`);
+}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

@@ -14,7 +14,7 @@ import type { VmOutcome } from './VmBackupState.js';
 
 /**
  * One run (its instance id is the run id): resolve the targets, back up each VM in a backupVm sub-orchestration with
- * at most `maxParallelVms` in flight, and summarise: counts per consistency level and a status like the Veeam and
+ * at most `maxParallelVms` in flight (in waves), and summarise: counts per consistency level and a status like the Veeam and
  * Azure Backup job statuses (Success / Warning / Failed / Canceled). A cancel stops starting VMs; the VMs in flight
  * get the cancel from the API and thaw first.
  */
@@ -54,24 +54,28 @@ export function* backupPolicy(context: OrchestrationContext): Generator<Task, Ru
 
   const outcomes: VmOutcome[] = [];
   const waiting = [...targets.vms];
-  const inFlight = new Map<Task, RunTarget>();
   let canceled = false;
-  while (waiting.length > 0 || inFlight.size > 0) {
-    while (!canceled && inFlight.size < input.maxParallelVms && waiting.length > 0) {
-      const target = waiting.shift() as RunTarget;
+  // Waves of at most maxParallelVms. Not a sliding window: a task already raced must never go into a new
+  // Task.any (the library would schedule it a second time), so each wave is raced once, as a whole, with the cancel.
+  while (waiting.length > 0 && !canceled) {
+    const wave = waiting.splice(0, input.maxParallelVms).map((target) => {
       const vmInput: BackupVmInput = { runId: input.runId, vmId: target.vmId, plan: input.plan };
-      inFlight.set(context.df.callSubOrchestrator('backupVm', vmInput, target.instanceId), target);
+      return { target, task: context.df.callSubOrchestrator('backupVm', vmInput, target.instanceId) };
+    });
+    const all = context.df.Task.all(wave.map((w) => w.task));
+    try {
+      const winner = (yield context.df.Task.any([all, cancel])) as Task;
+      if (winner === cancel) {
+        canceled = true;
+        // The VMs in flight got the cancel too (from the API): they thaw, record themselves and end.
+        yield all;
+      }
+    } catch {
+      // A failed sub-orchestration is read below from its own task.
     }
-    if (inFlight.size === 0) break;
-    const winner = (yield context.df.Task.any([...inFlight.keys(), ...(canceled ? [] : [cancel])])) as Task;
-    if (winner === cancel) {
-      canceled = true;
-      continue;
-    }
-    const target = inFlight.get(winner) as RunTarget;
-    inFlight.delete(winner);
-    outcomes.push(winner.isFaulted ? crashed(target, winner.result) : (winner.result as VmOutcome));
-    status('backing-up', { total: targets.vms.length, done: outcomes.length, inFlight: inFlight.size });
+    for (const { target, task } of wave)
+      outcomes.push(task.isFaulted ? crashed(target, task.result) : (task.result as VmOutcome));
+    status('backing-up', { total: targets.vms.length, done: outcomes.length });
   }
   for (const target of waiting) {
     const outcome: VmOutcome = {

@@ -100,6 +100,15 @@ export async function startQuiesceStack(
     );
     if (run.status !== 200 || run.body.status === 'Running')
       throw new Error(`run ${runId} did not finish: ${JSON.stringify(run.body)}`);
+    // The run's orchestration itself must end too, not just its record.
+    const instance = await eventually(
+      async () =>
+        (await (await fetch(`${host.url}/durabletask/instances/${runId}`)).json()) as { runtimeStatus: string },
+      (status) => status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending',
+      10_000,
+    );
+    if (instance.runtimeStatus !== 'Completed')
+      throw new Error(`the orchestration of run ${runId} is ${instance.runtimeStatus}, not Completed`);
     return run.body as unknown as StackRun;
   };
   return {

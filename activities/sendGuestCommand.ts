@@ -4,6 +4,7 @@ import type { QueueClient } from '@azure/storage-queue';
 import type { z } from 'zod';
 
 import { registerActivity } from '../shared/activity/registerActivity.js';
+import { statusCodeOf } from '../shared/errors/restErrors.js';
 import { commandQueueFor, loadServiceKey } from '../shared/guest/commandQueues.js';
 import { sealCommand } from '../shared/protocol/index.js';
 import {
@@ -40,8 +41,7 @@ export async function sendGuestCommand(
   try {
     await queue.sendMessage(sealed.wire);
   } catch (error: unknown) {
-    if ((error as { statusCode?: number }).statusCode === 404)
-      return { sent: false, reason: 'no-queue', queue: queue.name };
+    if (statusCodeOf(error) === 404) return { sent: false, reason: 'no-queue', queue: queue.name };
     throw error;
   }
   return {

@@ -2,6 +2,7 @@ import type { OrchestrationContext, Task } from 'durable-functions';
 
 import type { DiskSnapshotResult } from '../activities/createDiskSnapshots.contract.js';
 import type { InspectedVm } from '../activities/inspectVm.contract.js';
+import { resourceName } from '../shared/arm/resourceId.js';
 import { CANCEL_EVENT } from '../shared/guest/guestEvents.js';
 import type { FreezeFailedBody, FrozenBody, PongBody, ThawedBody } from '../shared/protocol/index.js';
 import type { Consistency } from '../shared/results/consistency.js';
@@ -66,14 +67,13 @@ export class VmBackupState {
     return this.context.df.currentUtcDateTime;
   }
 
-  get canceled(): boolean {
-    return this.canceledDuring !== undefined || this.cancel.isCompleted;
+  /** The VM's name: as ARM reported it, or from its id before (or without) an inspection. */
+  get vmName(): string {
+    return this.vm?.name ?? resourceName(this.input.vmId);
   }
 
-  /** Records a cancel seen at a phase boundary (the event may have come while nothing was waiting for it). */
-  noteCancel(phase: VmPhase): boolean {
-    if (this.cancel.isCompleted && this.canceledDuring === undefined) this.canceledDuring = phase;
-    return this.canceledDuring !== undefined;
+  get canceled(): boolean {
+    return this.canceledDuring !== undefined || this.cancel.isCompleted;
   }
 
   /** The custom status the dashboard shows: the phase, since when, and the VM. */
@@ -82,7 +82,7 @@ export class VmBackupState {
     this.context.df.setCustomStatus({
       phase,
       since: this.now.toISOString(),
-      vm: this.vm?.name ?? this.input.vmId,
+      vm: this.vmName,
       runId: this.input.runId,
     });
   }

@@ -121,7 +121,7 @@ function outcomeOf(state: VmBackupState, verdict: Verdict): VmOutcome {
   const vm = state.vm;
   return {
     vmId: state.input.vmId,
-    vmName: vm?.name ?? state.input.vmId.split('/').at(-1) ?? state.input.vmId,
+    vmName: state.vmName,
     consistency: verdict.consistency,
     expected: vm ? expectedConsistency(state.input.plan, vm.os) : 'crash-consistent',
     reason: verdict.reason,

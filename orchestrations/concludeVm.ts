@@ -97,7 +97,7 @@ function* record(state: VmBackupState, verdict: Verdict, copy: string): Generato
     {
       runId: input.runId,
       vmId: input.vmId,
-      vmName: state.vm?.name ?? input.vmId.split('/').at(-1) ?? input.vmId,
+      vmName: state.vmName,
       consistency: verdict.consistency,
       reason: verdict.reason,
       warnings: [...verdict.warnings, ...state.warnings],

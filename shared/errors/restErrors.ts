@@ -1,5 +1,10 @@
 import { isRestError } from '@azure/core-rest-pipeline';
 
+/** The HTTP status of a failed Azure SDK call (storage or ARM), if it got an answer. */
+export function statusCodeOf(error: unknown): number | undefined {
+  return (error as { statusCode?: number } | undefined)?.statusCode;
+}
+
 /** ARM answered 404: the resource is gone (an expected outcome, returned as a value). */
 export function isNotFound(error: unknown): boolean {
   return isRestError(error) && error.statusCode === 404;

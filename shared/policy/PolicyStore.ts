@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 
 import { tableClient } from '../clients/tableClient.js';
+import { statusCodeOf } from '../errors/restErrors.js';
 import { BackupPolicy } from './BackupPolicy.js';
 
 const PARTITION = 'policy';
@@ -26,7 +27,7 @@ export class PolicyStore {
     try {
       return toStored(await table.getEntity<Record<string, unknown>>(PARTITION, name));
     } catch (error: unknown) {
-      if (statusCode(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -60,7 +61,7 @@ export class PolicyStore {
       await table.upsertEntity(entity, 'Replace');
       return { saved: await this.#required(policy.name), created: !existed };
     } catch (error: unknown) {
-      if (statusCode(error) === 412 || (ifMatch && statusCode(error) === 404)) return { conflict: true };
+      if (statusCodeOf(error) === 412 || (ifMatch && statusCodeOf(error) === 404)) return { conflict: true };
       throw error;
     }
   }
@@ -71,7 +72,7 @@ export class PolicyStore {
       await table.deleteEntity(PARTITION, name);
       return true;
     } catch (error: unknown) {
-      if (statusCode(error) === 404) return false;
+      if (statusCodeOf(error) === 404) return false;
       throw error;
     }
   }
@@ -89,8 +90,4 @@ function toStored(entity: Record<string, unknown>): StoredPolicy {
     etag: String(entity.etag),
     updatedAt: String(entity.UpdatedAt),
   };
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
 }

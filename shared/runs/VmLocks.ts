@@ -1,6 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 
 import { tableClient } from '../clients/tableClient.js';
+import { statusCodeOf } from '../errors/restErrors.js';
 
 const PARTITION = 'vm';
 
@@ -48,7 +49,7 @@ export class VmLocks {
         await table.updateEntity(row, 'Replace', { etag: held.etag });
         return { claimed: true };
       } catch (error: unknown) {
-        if (![409, 412].includes(statusCode(error) ?? 0)) throw error;
+        if (![409, 412].includes(statusCodeOf(error) ?? 0)) throw error;
       }
     }
     const held = await this.get(vmId);
@@ -63,7 +64,7 @@ export class VmLocks {
     try {
       await table.deleteEntity(PARTITION, rowKey(vmId), { etag: held.etag });
     } catch (error: unknown) {
-      if (![404, 412].includes(statusCode(error) ?? 0)) throw error;
+      if (![404, 412].includes(statusCodeOf(error) ?? 0)) throw error;
     }
   }
 
@@ -81,7 +82,7 @@ export class VmLocks {
         etag: String(row.etag),
       };
     } catch (error: unknown) {
-      if (statusCode(error) === 404) return undefined;
+      if (statusCodeOf(error) === 404) return undefined;
       throw error;
     }
   }
@@ -95,8 +96,4 @@ export class VmLocks {
 
 function rowKey(vmId: string): string {
   return encodeURIComponent(vmId.toLowerCase());
-}
-
-function statusCode(error: unknown): number | undefined {
-  return (error as { statusCode?: number }).statusCode;
 }

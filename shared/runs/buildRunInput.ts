@@ -33,14 +33,10 @@ export function onDemandRunInput(
   runId: string,
   now: Date,
 ): { ok: true; input: BackupRunInput } | { ok: false; error: z.ZodError } {
-  const base: Record<string, unknown> = policy
-    ? { guestProcessing: policy.guestProcessing, failureActions: policy.failureActions, snapshot: policy.snapshot }
-    : { guestProcessing: GuestProcessing.parse({}) };
+  const base: Record<string, unknown> = policy ? planFieldsOf(policy) : { guestProcessing: GuestProcessing.parse({}) };
   const { maxParallelVms, ...sections } = request.overrides;
-  const plan = RunPlan.safeParse({
-    ...deepMerge(base, sections),
-    ...(policy ? { policy: policy.name, retention: policy.retention } : {}),
-  });
+  // Overrides never name the policy or its retention (the request schema has no such keys), so both stay the policy's.
+  const plan = RunPlan.safeParse(deepMerge(base, sections));
   if (!plan.success) return { ok: false, error: plan.error };
   return {
     ok: true,
@@ -63,15 +59,20 @@ export function scheduledRunInput(policy: BackupPolicy, runId: string, slot: Dat
     kind: 'scheduled',
     slot: slot.toISOString(),
     policy,
-    plan: RunPlan.parse({
-      guestProcessing: policy.guestProcessing,
-      failureActions: policy.failureActions,
-      snapshot: policy.snapshot,
-      policy: policy.name,
-      retention: policy.retention,
-    }),
+    plan: RunPlan.parse(planFieldsOf(policy)),
     maxParallelVms: policy.maxParallelVms,
     requestedAt: now.toISOString(),
+  };
+}
+
+/** What a run takes from its policy: how to back up each VM, and whose retention owns the snapshots. */
+function planFieldsOf(policy: BackupPolicy): Record<string, unknown> {
+  return {
+    guestProcessing: policy.guestProcessing,
+    failureActions: policy.failureActions,
+    snapshot: policy.snapshot,
+    policy: policy.name,
+    retention: policy.retention,
   };
 }
 

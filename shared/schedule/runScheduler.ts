@@ -66,7 +66,7 @@ async function runSlot(
   const runId = policyRunId(policy.name, slot);
   const slotText = slot.toISOString();
   const existing = records.find((r) => r.slot === slotText);
-  if (existing) return settleClaimed(deps, policy.name, slotText, existing, runId, stored, slot, now);
+  if (existing) return settleClaimed(deps, stored, slot, existing, now);
 
   const previous = [...records].reverse().find((r) => r.outcome === 'started' && r.runId);
   const previousStatus = previous?.runId ? await deps.runtimeStatus(previous.runId) : undefined;
@@ -99,7 +99,7 @@ async function runSlot(
   const claimed = await deps.ledger.claim({ policy: policy.name, slot: slotText, outcome: 'started', runId });
   if (!claimed) {
     const winner = (await deps.ledger.list(policy.name)).find((r) => r.slot === slotText);
-    if (winner) return settleClaimed(deps, policy.name, slotText, winner, runId, stored, slot, now);
+    if (winner) return settleClaimed(deps, stored, slot, winner, now);
   }
   await deps.startRun(scheduledRunInput(policy, runId, slot, now));
   deps.log('Scheduled run started', { policy: policy.name, slot: slotText, runId });
@@ -109,14 +109,14 @@ async function runSlot(
 /** The slot is already in the ledger: nothing to do, unless it was claimed to start and its run does not exist. */
 async function settleClaimed(
   deps: SchedulerDeps,
-  policyName: string,
-  slotText: string,
-  record: SlotRecord,
-  runId: string,
   stored: StoredPolicy,
   slot: Date,
+  record: SlotRecord,
   now: Date,
 ): Promise<SlotDecision> {
+  const policyName = stored.policy.name;
+  const slotText = slot.toISOString();
+  const runId = policyRunId(policyName, slot);
   if (record.outcome === 'skipped-previous-running')
     return { policy: policyName, slot: slotText, action: 'skipped', runId, reason: record.reason ?? '' };
   if (record.outcome !== 'started') return { policy: policyName, slot: slotText, action: 'missed' };

@@ -89,15 +89,7 @@ export class TimerListener {
   }
 
   async #run(slot: Date, options: { isPastDue: boolean; reason: string; keepLast?: boolean }): Promise<void> {
-    const timerInfo = {
-      Schedule: { AdjustForDST: this.#schedule.adjustForDST },
-      ScheduleStatus: this.#monitor ? (this.#status ?? null) : null,
-      IsPastDue: options.isPastDue,
-    };
-    await this.#runtime.invoke(this.#fn.registered, {
-      inputData: [{ name: this.#fn.triggerName, data: { json: JSON.stringify(timerInfo) } }],
-      reason: `${options.reason} at ${slot.toISOString()}`,
-    });
+    await this.#invoke(options.isPastDue, `${options.reason} at ${slot.toISOString()}`);
     const now = new Date();
     this.#status = {
       Last: options.keepLast ? (this.#status?.Last ?? null) : slot.toISOString(),
@@ -110,15 +102,20 @@ export class TimerListener {
   }
 
   /** `POST /admin/functions/{name}`: one invocation now, as the Functions host's admin API runs a timer by hand. */
-  async runManually(): Promise<void> {
+  runManually(): Promise<void> {
+    return this.#invoke(false, 'Run through the admin API');
+  }
+
+  /** One invocation with the TimerInfo the Node worker expects; the schedule status is left to the caller. */
+  async #invoke(isPastDue: boolean, reason: string): Promise<void> {
     const timerInfo = {
       Schedule: { AdjustForDST: this.#schedule.adjustForDST },
       ScheduleStatus: this.#monitor ? (this.#status ?? null) : null,
-      IsPastDue: false,
+      IsPastDue: isPastDue,
     };
     await this.#runtime.invoke(this.#fn.registered, {
       inputData: [{ name: this.#fn.triggerName, data: { json: JSON.stringify(timerInfo) } }],
-      reason: 'Run through the admin API',
+      reason,
     });
   }
 

@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { defineActivity } from '../shared/activity/ActivityContract.js';
 import { VmResourceId } from '../shared/arm/resourceId.js';
 import { BackupPolicy } from '../shared/policy/BackupPolicy.js';
+import { RunTarget } from '../shared/runs/runInputs.js';
 
-export const RunTarget = z.object({ vmId: z.string(), name: z.string(), instanceId: z.string() });
-export type RunTarget = z.infer<typeof RunTarget>;
+export { RunTarget } from '../shared/runs/runInputs.js';
 
 export const ResolveRunTargetsOutput = z.object({
   vms: z.array(RunTarget),

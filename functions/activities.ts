@@ -8,6 +8,7 @@ import '../activities/recordResult.js';
 import '../activities/recordRun.js';
 import '../activities/releaseVm.js';
 import '../activities/resolveRunTargets.js';
+import '../activities/runDispatch.js';
 import '../activities/sendGuestCommand.js';
 import '../activities/tagSnapshots.js';
 import '../activities/waitSnapshotsReady.js';

@@ -6,6 +6,7 @@ import { CANCEL_EVENT, type CancelRequest } from '../shared/guest/guestEvents.js
 import { errorResponse, notFound } from '../shared/http/responses.js';
 import { runStore } from '../shared/results/defaultRunStore.js';
 import { runInstancePrefix } from '../shared/runs/instanceIds.js';
+import { runDispatch } from '../shared/runs/RunDispatch.js';
 
 const ACTIVE = ['Running', 'Pending'];
 
@@ -31,6 +32,8 @@ export async function cancelRun(
     );
 
   const cancel: CancelRequest = { requestedAt: new Date().toISOString(), reason: 'canceled through the API' };
+  // First the dispatch, so that no VM starts after the VMs in flight are listed below.
+  await runDispatch().cancel(runId);
   await client.raiseEvent(runId, CANCEL_EVENT, cancel);
   const vms = await listInstances(client, runInstancePrefix(runId), ACTIVE);
   await Promise.all(vms.map((vm) => client.raiseEvent(vm.instanceId, CANCEL_EVENT, cancel)));

@@ -3,7 +3,7 @@ import * as df from 'durable-functions';
 
 import { inspectVmContract } from '../activities/inspectVm.contract.js';
 import { claimVmContract } from '../activities/vmClaims.contract.js';
-import { decideVerdict, type Verdict } from '../shared/results/verdict.js';
+import { decideVerdict, NOT_STARTED_REASON, type Verdict } from '../shared/results/verdict.js';
 import { BackupVmInput } from '../shared/runs/runInputs.js';
 import { callActivity } from './callActivity.js';
 import { concludeVm } from './concludeVm.js';
@@ -33,7 +33,9 @@ export function* backupVm(context: OrchestrationContext): Generator<Task, VmOutc
     retryPolicies.storage,
   );
   let verdict: Verdict;
-  if (!claim.claimed) {
+  if ('runCanceled' in claim) {
+    verdict = { consistency: 'canceled', reason: NOT_STARTED_REASON, warnings: [] };
+  } else if (!claim.claimed) {
     verdict = {
       consistency: 'skipped',
       reason: `Skipped: the VM is already being backed up by run ${claim.heldBy} (since ${claim.since}).`,

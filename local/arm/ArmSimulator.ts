@@ -235,7 +235,8 @@ export class ArmSimulator {
     if (found === 'methodMismatch')
       throw new ArmError(405, 'MethodNotAllowed', `The method ${method} is not allowed on ${requestPath}.`);
 
-    const throttleHeaders = this.throttle.admit(principal, requestClass(method));
+    const clientRequestId = headerText(req.headers['x-ms-client-request-id']);
+    const throttleHeaders = this.throttle.admit(principal, requestClass(method), clientRequestId);
     const response = await found.handler({ ...base, principal, params: found.params });
     return { ...response, headers: { ...throttleHeaders, ...response.headers } };
   }

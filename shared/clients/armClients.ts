@@ -5,6 +5,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 
 import { type Config, getConfig } from '../config.js';
 import { armClientOptions } from './armClientOptions.js';
+import { ArmThrottleGate } from './ArmThrottleGate.js';
 import { LocalTokenCredential } from './LocalTokenCredential.js';
 
 const credentials = new Map<string, TokenCredential>();
@@ -22,11 +23,25 @@ function credential(config: Config): TokenCredential {
   return value;
 }
 
+const gates = new Map<string, ArmThrottleGate>();
+
+/** One throttle gate per ARM endpoint and principal: ARM's buckets are per principal, shared by all our clients. */
+export function armThrottleGate(config: Config = getConfig()): ArmThrottleGate {
+  const key = `${config.QUIESCE_ARM_ENDPOINT}|${config.QUIESCE_ARM_CREDENTIAL}|${config.AZURE_CLIENT_ID ?? ''}`;
+  let gate = gates.get(key);
+  if (!gate) {
+    gate = new ArmThrottleGate();
+    gates.set(key, gate);
+  }
+  return gate;
+}
+
 function options(config: Config) {
   const endpoint = config.QUIESCE_ARM_ENDPOINT.replace(/\/+$/, '');
+  const additionalPolicies = [{ policy: armThrottleGate(config).policy(), position: 'perRetry' as const }];
   return config.QUIESCE_ARM_CA_CERT_PATH
-    ? armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH })
-    : { endpoint, $host: endpoint };
+    ? { ...armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH }), additionalPolicies }
+    : { endpoint, $host: endpoint, additionalPolicies };
 }
 
 const clients = new Map<string, ComputeManagementClient | NetworkManagementClient>();

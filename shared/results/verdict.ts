@@ -42,6 +42,9 @@ const EARLY_THAW: Record<Exclude<ThawReason, 'command'>, string> = {
   'not-frozen': 'the agent held no freeze for this run',
 };
 
+/** Why a VM of a canceled run was never started. */
+export const NOT_STARTED_REASON = 'Canceled by an operator before this VM was started.';
+
 export interface Verdict {
   consistency: Consistency;
   /** A sentence a person can act on. */

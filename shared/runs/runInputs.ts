@@ -27,6 +27,10 @@ export const BackupRunInput = z.object({
 });
 export type BackupRunInput = z.infer<typeof BackupRunInput>;
 
+/** A VM of a run, with the instance id of its backupVm. */
+export const RunTarget = z.object({ vmId: z.string(), name: z.string(), instanceId: z.string() });
+export type RunTarget = z.infer<typeof RunTarget>;
+
 /** The input of `backupVm`: one VM in one run (instance id from backupVmInstanceId). */
 export const BackupVmInput = z.object({
   runId: z.string().min(1),
@@ -34,3 +38,12 @@ export const BackupVmInput = z.object({
   plan: RunPlan,
 });
 export type BackupVmInput = z.infer<typeof BackupVmInput>;
+
+/** The input of `backupLane`: one of a run's `maxParallelVms` lanes, starting with its first VM. */
+export const BackupLaneInput = z.object({
+  runId: z.string().min(1),
+  lane: z.number().int().min(0),
+  first: RunTarget,
+  plan: RunPlan,
+});
+export type BackupLaneInput = z.infer<typeof BackupLaneInput>;

@@ -11,6 +11,7 @@ import { NetworkManagementClient } from '@azure/arm-network';
 import { stringify } from 'yaml';
 
 import { armClientOptions } from '../../shared/clients/armClientOptions.js';
+import type { ArmThrottleGate } from '../../shared/clients/ArmThrottleGate.js';
 import { LocalTokenCredential } from '../../shared/clients/LocalTokenCredential.js';
 import { PROJECT_DIR } from './hostProcess.js';
 
@@ -41,7 +42,7 @@ export interface ArmSimProcess {
   /** The whole ready line, e.g. with the agents' enrollment path when started with --agents. */
   ready: Record<string, unknown>;
   child: ChildProcess;
-  compute(options?: { maxRetries?: number; principal?: string }): ComputeManagementClient;
+  compute(options?: { maxRetries?: number; principal?: string; gate?: ArmThrottleGate }): ComputeManagementClient;
   network(): NetworkManagementClient;
   /** Calls a control endpoint (`/_sim/...`) or any raw ARM path; resolves status, headers and parsed body. */
   call(method: string, pathAndQuery: string, body?: unknown, headers?: Record<string, string>): Promise<RawResponse>;
@@ -91,6 +92,7 @@ export async function startArmSim(fleet: object, extraArgs: string[] = []): Prom
       new ComputeManagementClient(new LocalTokenCredential(options.principal), subscriptionId, {
         ...armClientOptions(target),
         retryOptions: { maxRetries: options.maxRetries ?? 3 },
+        ...(options.gate ? { additionalPolicies: [{ policy: options.gate.policy(), position: 'perRetry' }] } : {}),
       }),
     network: () => new NetworkManagementClient(new LocalTokenCredential(), subscriptionId, armClientOptions(target)),
     call: (method, pathAndQuery, body, headers = {}) =>

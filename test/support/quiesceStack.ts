@@ -17,6 +17,8 @@ export interface StackVmResult {
   consistency: string;
   reason: string;
   warnings: string[];
+  startedAt: string;
+  endedAt: string;
   freezeWindowMs?: number;
   snapshots: { disk: string; snapshotId?: string }[];
   evidence: {

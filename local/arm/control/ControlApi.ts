@@ -34,7 +34,15 @@ export function controlApi(
     .add('GET', '/_sim/health', () =>
       ok({ status: 'ok', vms: inventory.vms.size, disks: inventory.disks.size, snapshots: inventory.snapshots.size }),
     )
-    .add('GET', '/_sim/stats', () => ok({ requests: stats.requests, throttled: throttle.rejected }))
+    .add('GET', '/_sim/stats', () =>
+      ok({
+        requests: stats.requests,
+        throttled: throttle.rejected,
+        admitted: throttle.admitted,
+        backoffs: { count: throttle.backoffsMs.length, maxMs: throttle.backoffsMs.reduce((a, b) => Math.max(a, b), 0) },
+        abandoned: throttle.abandoned,
+      }),
+    )
     .add('GET', '/_sim/snapshots', () =>
       ok({
         value: inventory.snapshots.list().map((s) => ({

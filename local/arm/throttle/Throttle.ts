@@ -23,6 +23,12 @@ export class Throttle {
   private readonly buckets = new Map<string, TokenBucket>();
   private readonly vmBuckets = new Map<string, TokenBucket>();
   rejected = 0;
+  /** Requests let through, per class (the figures a run's lower bound is computed from). */
+  readonly admitted: Record<RequestClass, number> = { read: 0, write: 0, delete: 0 };
+  /** When each client request id (kept by the SDK across its retries) was last answered 429 and not yet retried. */
+  private readonly throttledAt = new Map<string, number>();
+  /** How long clients waited between a 429 and their retry of the same request, in ms. */
+  readonly backoffsMs: number[] = [];
 
   constructor(
     private readonly settings: SimSettings['throttle'],
@@ -31,11 +37,16 @@ export class Throttle {
   ) {}
 
   /** Takes a token for the request or throws a 429; returns the headers to add to the answer. */
-  admit(principal: string, kind: RequestClass): Record<string, string> {
-    if (!this.settings.enabled) return {};
+  admit(principal: string, kind: RequestClass, clientRequestId?: string): Record<string, string> {
+    if (clientRequestId) this.noteRetry(clientRequestId);
+    if (!this.settings.enabled) {
+      this.admitted[kind] += 1;
+      return {};
+    }
     const bucket = this.bucket(this.buckets, `${principal}|${kind}`, this.settings[BUCKET_SETTING[kind]]);
     if (!bucket.tryTake()) {
       this.rejected += 1;
+      if (clientRequestId) this.throttledAt.set(clientRequestId, this.now());
       const retryAfter = bucket.retryAfterSeconds();
       throw new ArmError(
         429,
@@ -46,7 +57,20 @@ export class Throttle {
         { 'retry-after': String(retryAfter), [REMAINING_HEADER[kind]]: '0' },
       );
     }
+    this.admitted[kind] += 1;
     return { [REMAINING_HEADER[kind]]: String(bucket.remaining) };
+  }
+
+  /** Throttled requests that were never tried again (their client gave up). */
+  get abandoned(): number {
+    return this.throttledAt.size;
+  }
+
+  private noteRetry(clientRequestId: string): void {
+    const at = this.throttledAt.get(clientRequestId);
+    if (at === undefined) return;
+    this.throttledAt.delete(clientRequestId);
+    this.backoffsMs.push(this.now() - at);
   }
 
   /** CRP's per-VM bucket for GET VM and instance view; returns the x-ms-ratelimit-remaining-resource header. */

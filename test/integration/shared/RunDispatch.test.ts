@@ -1,0 +1,89 @@
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, inject, it } from 'vitest';
+
+import { RunDispatch } from '../../../shared/runs/RunDispatch.js';
+import type { RunTarget } from '../../../shared/runs/runInputs.js';
+import { uniqueName } from '../../support/hostProcess.js';
+
+const targets = (count: number): RunTarget[] =>
+  Array.from({ length: count }, (_, i) => ({
+    vmId: `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/vm-${i}`,
+    name: `vm-${i}`,
+    instanceId: `run--vm-${i}-0123456789`,
+  }));
+
+describe('RunDispatch against Azurite tables', () => {
+  const setup = () => {
+    const table = TableClient.fromConnectionString(
+      inject('azuriteConnectionString'),
+      uniqueName('dispatch').replace(/-/g, ''),
+      { allowInsecureConnection: true },
+    );
+    const ready = table.createTable().then(() => table);
+    return { dispatch: new RunDispatch(() => ready), table: () => ready };
+  };
+
+  it('hands the targets after the first ones out in order, then nothing', async () => {
+    const { dispatch } = setup();
+    await dispatch.open('run-a', targets(4), 2);
+    expect((await dispatch.take('run-a', 0, 0))?.target.name).toBe('vm-2');
+    expect((await dispatch.take('run-a', 1, 0))?.target.name).toBe('vm-3');
+    expect(await dispatch.take('run-a', 0, 1)).toBeUndefined();
+    expect(await dispatch.close('run-a')).toEqual({ total: 4, next: 4, canceled: true });
+  });
+
+  it('answers a retried take (same lane and sequence) with the same target, and skips none', async () => {
+    const { dispatch } = setup();
+    await dispatch.open('run-b', targets(5), 1);
+    const first = await dispatch.take('run-b', 0, 0);
+    expect(await dispatch.take('run-b', 0, 0)).toEqual(first);
+    expect((await dispatch.take('run-b', 0, 1))?.index).toBe(2);
+  });
+
+  it('gives each target to exactly one of many lanes taking at once', async () => {
+    const { dispatch } = setup();
+    await dispatch.open('run-c', targets(60), 10);
+    const lane = async (id: number) => {
+      const got: number[] = [];
+      for (let seq = 0; ; seq++) {
+        const taken = await dispatch.take('run-c', id, seq);
+        if (!taken) return got;
+        got.push(taken.index);
+      }
+    };
+    const taken = (await Promise.all(Array.from({ length: 10 }, (_, id) => lane(id)))).flat();
+    expect(taken.sort((a, b) => a - b)).toEqual(Array.from({ length: 50 }, (_, i) => i + 10));
+  });
+
+  it('hands out nothing after a cancel, and says how many were handed out', async () => {
+    const { dispatch } = setup();
+    await dispatch.open('run-d', targets(6), 2);
+    await dispatch.take('run-d', 0, 0);
+    expect(await dispatch.isCanceled('run-d')).toBe(false);
+    await dispatch.cancel('run-d');
+    expect(await dispatch.isCanceled('run-d')).toBe(true);
+    expect(await dispatch.take('run-d', 1, 0)).toBeUndefined();
+    expect(await dispatch.close('run-d')).toEqual({ total: 6, next: 3, canceled: true });
+  });
+
+  it('opens idempotently, and closing leaves only the final state row', async () => {
+    const { dispatch, table } = setup();
+    await dispatch.open('run-e', targets(3), 1);
+    await dispatch.take('run-e', 0, 0);
+    await dispatch.open('run-e', targets(3), 1);
+    expect((await dispatch.take('run-e', 0, 1))?.index).toBe(2);
+    await dispatch.close('run-e');
+    const rows = [];
+    for await (const row of (await table()).listEntities({ queryOptions: { filter: "PartitionKey eq 'run-e'" } }))
+      rows.push(row.rowKey);
+    expect(rows).toEqual(['state']);
+    expect(await dispatch.close('run-e')).toEqual({ total: 3, next: 3, canceled: true });
+  });
+
+  it('cancels a run that was never opened without failing, and it is not canceled then', async () => {
+    const { dispatch } = setup();
+    await dispatch.cancel('run-never');
+    expect(await dispatch.isCanceled('run-never')).toBe(false);
+    await expect(dispatch.take('run-never', 0, 0)).rejects.toThrow(/never opened/);
+  });
+});

@@ -14,6 +14,11 @@ export const CreateDiskSnapshotsInput = z.object({
   tags: z.record(z.string(), z.string()).default({}),
   /** Hard limit for every disk's operation to reach Succeeded: the guest is frozen meanwhile. */
   deadlineMs: z.number().int().min(100).max(600_000),
+  /**
+   * How often each operation is polled: fast while the guest is frozen (every poll is a read against ARM's read
+   * throttle, worth it only inside the freeze window), slow otherwise.
+   */
+  pollIntervalMs: z.number().int().min(10).max(10_000).default(50),
 });
 
 export const DiskSnapshotResult = z.object({
@@ -25,6 +30,8 @@ export const DiskSnapshotResult = z.object({
   error: z.string().optional(),
   acceptedAt: z.string(),
   succeededAt: z.string().optional(),
+  /** The snapshot was fully copied when it Succeeded (no background copy to wait for). */
+  copied: z.boolean().optional(),
 });
 export type DiskSnapshotResult = z.infer<typeof DiskSnapshotResult>;
 

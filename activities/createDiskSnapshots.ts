@@ -11,9 +11,7 @@ import {
   type DiskSnapshotResult,
 } from './createDiskSnapshots.contract.js';
 import { snapshotName } from './snapshotName.js';
-
-/** How often each snapshot operation is polled while the guest is frozen (never the SDK's default 2 s). */
-export const SNAPSHOT_POLL_INTERVAL_MS = 50;
+import { snapshotReadiness } from './snapshotReadiness.js';
 
 export async function createDiskSnapshots(
   input: z.output<typeof CreateDiskSnapshotsInput>,
@@ -51,7 +49,7 @@ async function snapshotDisk(
           ...(input.policy ? { 'quiesce-policy': input.policy } : {}),
         },
       },
-      { updateIntervalInMs: SNAPSHOT_POLL_INTERVAL_MS, abortSignal: deadline },
+      { updateIntervalInMs: input.pollIntervalMs, abortSignal: deadline },
     );
     const snapshot = await poller.pollUntilDone({ abortSignal: deadline });
     if (snapshot.provisioningState !== 'Succeeded') {
@@ -67,6 +65,7 @@ async function snapshotDisk(
       ok: true,
       ...(snapshot.id ? { snapshotId: snapshot.id } : {}),
       succeededAt: new Date().toISOString(),
+      copied: snapshotReadiness(snapshot.id ?? name, snapshot).state === 'ready',
     };
   } catch (error: unknown) {
     const why = deadline.aborted

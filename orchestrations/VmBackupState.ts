@@ -48,6 +48,11 @@ export class VmBackupState {
   freezeSent = false;
   /** When the guest's watchdog will thaw on its own (orchestration clock). */
   frozenUntil?: Date;
+  /**
+   * The consistency the snapshots have by construction, when it is known before they are taken (no freeze will be
+   * tried): they are tagged with it at creation, and tagged again only if the verdict says otherwise.
+   */
+  knownConsistency?: Consistency;
   /** True when every disk's snapshot operation succeeded before the thaw command was sent. */
   snapshotsSettledBeforeThaw = false;
   canceledDuring?: VmPhase;

@@ -74,6 +74,7 @@ function* backUp(state: VmBackupState): Generator<Task, Verdict> {
     }
   }
   if (!quiesce || evidence.preflightFailure) {
+    state.knownConsistency = vm.running ? 'crash-consistent' : 'not-running';
     yield* snapshotDisks(state, vm);
     if (state.canceledDuring) {
       yield* collectPendingSnapshots(state, vm);

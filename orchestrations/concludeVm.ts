@@ -5,6 +5,7 @@ import { recordResultContract } from '../activities/recordResults.contract.js';
 import { tagSnapshotsContract } from '../activities/tagSnapshots.contract.js';
 import { releaseVmContract } from '../activities/vmClaims.contract.js';
 import { waitSnapshotsReadyContract } from '../activities/waitSnapshotsReady.contract.js';
+import { CONSISTENCY_TAG } from '../shared/results/consistency.js';
 import type { Verdict } from '../shared/results/verdict.js';
 import { callActivity } from './callActivity.js';
 import { retryPolicies } from './retryPolicies.js';
@@ -26,20 +27,25 @@ export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<T
   const vm = state.vm;
   const taken = state.snapshotResults.filter((s) => s.ok && s.snapshotId);
   const snapshotIds = taken.map((s) => s.snapshotId ?? '');
-  yield* record(state, verdict, taken.length > 0 ? 'pending' : 'none');
+  // Snapshots still copying may take hours: the result is recorded now, and again once they are ready.
+  const copied = taken.every((s) => s.copied === true);
+  if (!copied) yield* record(state, verdict, 'pending');
   let copy: 'none' | 'ready' | 'unfinished' = 'none';
   if (vm && snapshotIds.length > 0) {
-    state.enter('tagging');
-    const tagged = yield* callActivity(
-      context,
-      tagSnapshotsContract,
-      { subscriptionId: vm.subscriptionId, snapshotIds, tags: { 'quiesce-consistency': verdict.consistency } },
-      retryPolicies.armWrite,
-    );
-    for (const failure of tagged.failed) state.warnings.push(`tagging ${failure.id} failed: ${failure.error}`);
+    // Each tag is an ARM write (and a read): skipped when the snapshots were created with the verdict's tag.
+    if (state.knownConsistency !== verdict.consistency) {
+      state.enter('tagging');
+      const tagged = yield* callActivity(
+        context,
+        tagSnapshotsContract,
+        { subscriptionId: vm.subscriptionId, snapshotIds, tags: { [CONSISTENCY_TAG]: verdict.consistency } },
+        retryPolicies.armWrite,
+      );
+      for (const failure of tagged.failed) state.warnings.push(`tagging ${failure.id} failed: ${failure.error}`);
+    }
 
     state.enter('copying');
-    copy = (yield* waitForCopy(state, vm.subscriptionId, snapshotIds)) ? 'ready' : 'unfinished';
+    copy = copied || (yield* waitForCopy(state, vm.subscriptionId, snapshotIds)) ? 'ready' : 'unfinished';
     if (copy === 'unfinished') state.warnings.push('the snapshots were still copying when Quiesce stopped waiting');
 
     const retention = input.plan.retention;

@@ -2,6 +2,7 @@ import type { Task } from 'durable-functions';
 
 import { createDiskSnapshotsContract } from '../activities/createDiskSnapshots.contract.js';
 import type { InspectedVm } from '../activities/inspectVm.contract.js';
+import { CONSISTENCY_TAG } from '../shared/results/consistency.js';
 import { scheduleActivity } from './callActivity.js';
 import { cancelTimer } from './guestConversation.js';
 import type { VmBackupState } from './VmBackupState.js';
@@ -11,6 +12,10 @@ const UNFROZEN_DEADLINE_MS = 300_000;
 /** How much longer than the activity's own deadline the orchestrator waits for its answer. */
 const ANSWER_GRACE_MS = 15_000;
 const MIN_DEADLINE_MS = 100;
+/** Snapshot operations are polled this often while the guest is frozen (never the SDK's default 2 s)... */
+export const FROZEN_POLL_INTERVAL_MS = 50;
+/** ...and this often when nothing is frozen: each poll is a read against ARM's throttle, shared by the whole run. */
+export const UNFROZEN_POLL_INTERVAL_MS = 1_000;
 
 /**
  * Step 4: every disk's snapshot, started at once and polled until Succeeded inside the activity, under the deadline
@@ -33,8 +38,12 @@ export function* snapshotDisks(state: VmBackupState, vm: InspectedVm): Generator
     vm: { name: vm.name, subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, location: vm.location },
     disks: vm.disks,
     incremental: input.plan.snapshot.incremental,
-    tags: input.plan.snapshot.tags,
+    tags: {
+      ...input.plan.snapshot.tags,
+      ...(state.knownConsistency ? { [CONSISTENCY_TAG]: state.knownConsistency } : {}),
+    },
     deadlineMs,
+    pollIntervalMs: state.frozenUntil ? FROZEN_POLL_INTERVAL_MS : UNFROZEN_POLL_INTERVAL_MS,
   });
   const timer = context.df.createTimer(new Date(state.now.getTime() + deadlineMs + ANSWER_GRACE_MS));
   const racers = [snapshots.task, timer, ...(state.cancel.isCompleted ? [] : [state.cancel])];

@@ -12,3 +12,6 @@ export type Consistency = (typeof CONSISTENCY_LEVELS)[number];
 
 /** Job statuses as Veeam and Azure Backup report them. */
 export type RunStatus = 'Success' | 'Warning' | 'Failed' | 'Canceled';
+
+/** The tag on each snapshot that says what consistency its VM's backup proved. */
+export const CONSISTENCY_TAG = 'quiesce-consistency';

@@ -61,12 +61,10 @@ export class RunDispatch {
     const table = await this.#table();
     const takeRow = { partitionKey: runId, rowKey: `take-${lane}-${seq}` };
     for (let attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++) {
-      const taken = await getRow(table, runId, takeRow.rowKey);
-      if (taken) return this.#target(table, runId, Number(taken.Index));
       const found = await this.#state(table, runId);
       if (!found) throw new Error(`The dispatch of run ${runId} was never opened.`);
       const { state, etag } = found;
-      if (state.canceled || state.next >= state.total) return undefined;
+      if (state.canceled || state.next >= state.total) return this.#taken(table, runId, takeRow.rowKey);
       try {
         await table.submitTransaction([
           ['update', { partitionKey: runId, rowKey: STATE, Next: state.next + 1 }, 'Merge', { etag }],
@@ -74,11 +72,22 @@ export class RunDispatch {
         ]);
         return this.#target(table, runId, state.next);
       } catch (error: unknown) {
-        if (![409, 412].includes(statusCodeOf(error) ?? 0)) throw error;
+        const status = statusCodeOf(error);
+        // 409: this take is a retry of one that went through (its row exists); 412: another lane advanced first.
+        if (status === 409) {
+          const taken = await this.#taken(table, runId, takeRow.rowKey);
+          if (taken) return taken;
+        } else if (status !== 412) throw error;
         await this.#pause();
       }
     }
     throw new Error(`Run ${runId}: lane ${lane} could not take a target (the state row stayed contended).`);
+  }
+
+  /** What an earlier attempt of this take got, if it went through. */
+  async #taken(table: TableClient, runId: string, takeKey: string) {
+    const taken = await getRow(table, runId, takeKey);
+    return taken ? this.#target(table, runId, Number(taken.Index)) : undefined;
   }
 
   /** Hands out nothing more. Idempotent; a run never opened has nothing to cancel. */

@@ -32,6 +32,15 @@ describe('Linux backups through the whole stack', () => {
       s.name.startsWith(runVmPrefix),
     );
 
+  const consistencyTags = async (runId: string, vm: string) => {
+    const compute = stack.sim.compute();
+    const tags: string[] = [];
+    for await (const snapshot of compute.snapshots.listByResourceGroup(RG))
+      if (snapshot.tags?.['quiesce-run'] === runId && snapshot.tags['quiesce-vm'] === vm)
+        tags.push(snapshot.tags['quiesce-consistency'] ?? 'none');
+    return tags;
+  };
+
   beforeAll(async () => {
     const scripts = await mkdtemp(path.join(os.tmpdir(), 'quiesce-e2e-scripts-'));
     const script = async (name: string, body: string) => {
@@ -112,6 +121,7 @@ describe('Linux backups through the whole stack', () => {
       expect(Date.parse(snapshot.pointInTime)).toBeGreaterThanOrEqual(Date.parse(frozen.frozenAt));
       expect(Date.parse(snapshot.pointInTime)).toBeLessThanOrEqual(Date.parse(thawedAt));
     }
+    expect(await consistencyTags(run.runId, 'app-1')).toEqual(['application-consistent', 'application-consistent']);
   });
 
   it('is crash-consistent with guest processing off, and says so', async () => {
@@ -122,6 +132,9 @@ describe('Linux backups through the whole stack', () => {
     expect(result.evidence.agent.frozen).toBeUndefined();
     expect(result.snapshots.filter((s) => s.snapshotId)).toHaveLength(2);
     expect(run.status).toBe('Success');
+    // Known before they were taken, so tagged at creation: no PATCH (an ARM write) afterwards.
+    expect(await consistencyTags(run.runId, 'plain-1')).toEqual(['crash-consistent', 'crash-consistent']);
+    expect(result.evidence.timings.tagging).toBeUndefined();
   });
 
   it('snapshots a deallocated VM at rest and reports it as not running', async () => {

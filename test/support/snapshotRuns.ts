@@ -32,6 +32,7 @@ export function runInput(
     incremental: true,
     tags: {},
     deadlineMs: 10_000,
+    pollIntervalMs: 50,
     ...extra,
   };
 }

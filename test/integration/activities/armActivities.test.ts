@@ -37,6 +37,7 @@ describe('inspectVm and createDiskSnapshots', () => {
     incremental: true,
     tags: { team: 'dba' },
     deadlineMs: 10_000,
+    pollIntervalMs: 50,
     ...extra,
   });
 
@@ -97,6 +98,8 @@ describe('inspectVm and createDiskSnapshots', () => {
   it('snapshots every disk in parallel, each operation succeeded before the activity returns, tagged as Quiesce', async () => {
     const output = await createDiskSnapshots(input('run-1'), compute);
     expect(output.results.map((r) => [r.disk, r.ok])).toEqual(db.disks.map((d) => [d.name, true]));
+    // Standard disks: nothing left to copy once the operation Succeeded, so nobody needs to look again.
+    expect(output.results.every((r) => r.copied === true)).toBe(true);
     const recorded = (await snapshotsInSim()).filter((s) => output.results.some((r) => r.snapshotName === s.name));
     expect(recorded).toHaveLength(3);
     for (const snapshot of recorded) {

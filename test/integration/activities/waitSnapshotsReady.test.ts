@@ -42,6 +42,14 @@ describe('waitSnapshotsReady', () => {
   });
   afterAll(() => sim.stop());
 
+  it('says at creation which snapshots are fully copied: the Premium SSD one, not the Premium SSD v2 incremental', async () => {
+    const output = await createDiskSnapshots(runInput(vm, 'run-copied'), compute);
+    expect(output.results.map((r) => [r.ok, r.copied])).toEqual([
+      [true, true],
+      [true, false],
+    ]);
+  });
+
   it('reports a Premium SSD v2 incremental as copying with its progress, the Premium SSD one ready, then both ready', async () => {
     const [osSnapshot = '', dataSnapshot = ''] = await snapshotRun(compute, vm, 'run-copy');
     const started = Date.now();

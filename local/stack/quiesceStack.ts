@@ -83,7 +83,16 @@ export async function startQuiesceStack(
     QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,
     ...hostEnv,
   };
-  let host = await startHostProcess(PROJECT_DIR, hostSettings);
+  // A stack that fails half way leaves nothing running: no agents, no simulator, no Azurite.
+  const stopParts = async (running?: HostProcess) => {
+    await running?.stop('SIGTERM');
+    await sim.stop();
+    await azurite.stop();
+  };
+  let host = await startHostProcess(PROJECT_DIR, hostSettings).catch(async (error: unknown) => {
+    await stopParts();
+    throw error;
+  });
   const api: QuiesceStack['api'] = async (method, path, body) => {
     const response = await fetch(`${host.url}/api/${path}`, {
       method,
@@ -96,9 +105,14 @@ export async function startQuiesceStack(
     vmId: string;
     publicKey: string;
   }[];
-  for (const { vmId, publicKey } of enrollments) {
-    const enrolled = await api('POST', 'agents', { vmId, publicKey });
-    if (enrolled.status >= 300) throw new Error(`enrolling ${vmId}: ${JSON.stringify(enrolled.body)}`);
+  try {
+    for (const { vmId, publicKey } of enrollments) {
+      const enrolled = await api('POST', 'agents', { vmId, publicKey });
+      if (enrolled.status >= 300) throw new Error(`enrolling ${vmId}: ${JSON.stringify(enrolled.body)}`);
+    }
+  } catch (error: unknown) {
+    await stopParts(host);
+    throw error;
   }
   const waitForRun: QuiesceStack['waitForRun'] = async (runId, timeoutMs = 60_000) => {
     const run = await eventually(
@@ -140,10 +154,6 @@ export async function startQuiesceStack(
       await host.stop('SIGKILL');
       host = await startHostProcess(PROJECT_DIR, hostSettings);
     },
-    stop: async () => {
-      await host.stop('SIGTERM');
-      await sim.stop();
-      await azurite.stop();
-    },
+    stop: () => stopParts(host),
   };
 }

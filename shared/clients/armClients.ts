@@ -5,6 +5,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 
 import { type Config, getConfig } from '../config.js';
 import { armClientOptions } from './armClientOptions.js';
+import { armReadBudgetPolicy } from './armReadBudget.js';
 import { LocalTokenCredential } from './LocalTokenCredential.js';
 
 const credentials = new Map<string, TokenCredential>();
@@ -22,11 +23,13 @@ function credential(config: Config): TokenCredential {
   return value;
 }
 
+/** Every answer also tells the read budget what is left of ARM's read bucket (each retry's answer included). */
 function options(config: Config) {
   const endpoint = config.QUIESCE_ARM_ENDPOINT.replace(/\/+$/, '');
+  const additionalPolicies = [{ policy: armReadBudgetPolicy(), position: 'perRetry' as const }];
   return config.QUIESCE_ARM_CA_CERT_PATH
-    ? armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH })
-    : { endpoint, $host: endpoint };
+    ? { ...armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH }), additionalPolicies }
+    : { endpoint, $host: endpoint, additionalPolicies };
 }
 
 const clients = new Map<string, ComputeManagementClient | NetworkManagementClient>();

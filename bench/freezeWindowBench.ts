@@ -19,14 +19,16 @@ import { quantile, round } from './stats.js';
  * on-demand backups of every VM, and each VM's freeze window (as the agent measured it) against the slowest of its
  * disks' snapshot operations as the simulator ran them; the hops in between from the run's evidence, the VM's
  * orchestration history and its agent's log (see freezeWindowSample.ts).
- * Run: npm run bench:freeze   (BENCH_VMS=10, BENCH_WINDOWS_VMS=2, BENCH_RUNS=12, BENCH_DATA_DISKS=2; BENCH_FSFREEZE=0
- * for scripts only, BENCH_THROTTLE=0 to turn the simulator's ARM throttling off)
+ * Run: npm run bench:freeze   (BENCH_VMS=10, BENCH_WINDOWS_VMS=2, BENCH_RUNS=12, BENCH_DATA_DISKS=2,
+ * BENCH_PAUSE_SECONDS=15; BENCH_FSFREEZE=0 for scripts only, BENCH_THROTTLE=0 to turn the simulator's ARM throttling off)
  */
 const VMS = Number(process.env.BENCH_VMS ?? 10);
 const WINDOWS_VMS = Math.min(VMS, Number(process.env.BENCH_WINDOWS_VMS ?? 2));
 const RUNS = Number(process.env.BENCH_RUNS ?? 12);
 const DATA_DISKS = Number(process.env.BENCH_DATA_DISKS ?? 2);
 const THROTTLE = process.env.BENCH_THROTTLE !== '0';
+/** Between runs ARM's read bucket refills (25/s), as between a policy's runs; 0 runs them back to back. */
+const PAUSE_SECONDS = Number(process.env.BENCH_PAUSE_SECONDS ?? 15);
 const WARMUP_RUNS = 1;
 const SUBSCRIPTION = '5a3c1e2f-4b6d-4e8f-9a0b-1c2d3e4f5a6b';
 const RG = 'rg-bench';
@@ -80,10 +82,13 @@ try {
     },
   };
   const runs: StackRun[] = [];
+  const loadBefore = os.loadavg();
   for (let i = 0; i < WARMUP_RUNS + RUNS; i++) {
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_SECONDS * 1000));
     const run = await stack.backup(request, 300_000);
     if (i >= WARMUP_RUNS) runs.push(run);
   }
+  const loadAfter = os.loadavg();
 
   const simSnapshots = new Map(
     ((await stack.sim.call('GET', '/_sim/snapshots')).body as { value: SimSnapshot[] }).value.map((s) => [
@@ -126,6 +131,7 @@ try {
           runs: RUNS,
           warmupRuns: WARMUP_RUNS,
           armThrottling: THROTTLE,
+          pauseBetweenRunsSeconds: PAUSE_SECONDS,
           linuxQuiesce: loops.length > 0 ? 'pre/post scripts + fsfreeze (loop-mounted image)' : 'pre/post scripts',
           ...(loopUnavailable ? { fsfreezeSkipped: loopUnavailable } : {}),
         },
@@ -146,7 +152,11 @@ try {
         armAcceptMs: summary(samples.map((s) => s.armAcceptMs)),
         unaccountedMs: summary(samples.map((s) => s.unaccountedMs)),
         simulator: simStats,
-        machine: { cpus: os.cpus().length, node: process.version },
+        machine: {
+          cpus: os.cpus().length,
+          node: process.version,
+          loadAverage1m: { before: round(loadBefore[0] ?? 0, 1), after: round(loadAfter[0] ?? 0, 1) },
+        },
       },
       null,
       2,

@@ -5,6 +5,7 @@ import { ManagedIdentityCredential } from '@azure/identity';
 
 import { type Config, getConfig } from '../config.js';
 import { armClientOptions } from './armClientOptions.js';
+import { armReadBudgetPolicy } from './armReadBudget.js';
 import { ArmThrottleGate } from './ArmThrottleGate.js';
 import { LocalTokenCredential } from './LocalTokenCredential.js';
 
@@ -38,7 +39,11 @@ export function armThrottleGate(config: Config = getConfig()): ArmThrottleGate {
 
 function options(config: Config) {
   const endpoint = config.QUIESCE_ARM_ENDPOINT.replace(/\/+$/, '');
-  const additionalPolicies = [{ policy: armThrottleGate(config).policy(), position: 'perRetry' as const }];
+  // The gate waits out 429s; inside it, every answer (each retry's too) tells the read budget what ARM has left.
+  const additionalPolicies = [
+    { policy: armThrottleGate(config).policy(), position: 'perRetry' as const },
+    { policy: armReadBudgetPolicy(), position: 'perRetry' as const },
+  ];
   return config.QUIESCE_ARM_CA_CERT_PATH
     ? { ...armClientOptions({ endpoint, caCertPath: config.QUIESCE_ARM_CA_CERT_PATH }), additionalPolicies }
     : { endpoint, $host: endpoint, additionalPolicies };

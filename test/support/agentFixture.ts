@@ -4,6 +4,7 @@ import path from 'node:path';
 
 import { QueueClient } from '@azure/storage-queue';
 
+import { type LoggedProcess, startLoggedProcess } from '../../local/stack/loggedProcess.js';
 import {
   type CommandType,
   exportPrivateKeyPem,
@@ -17,7 +18,6 @@ import {
   type SigningKeyPair,
 } from '../../shared/protocol/index.js';
 import { eventually, PROJECT_DIR, uniqueName } from './hostProcess.js';
-import { type LoggedProcess, startLoggedProcess } from './loggedProcess.js';
 
 export const AGENT_BUNDLE = path.join(PROJECT_DIR, 'dist/agent/quiesce-agent.mjs');
 

@@ -1,145 +1,22 @@
-import { readFile } from 'node:fs/promises';
+import {
+  type QuiesceStack,
+  type StackRun,
+  type StackVmResult,
+  startQuiesceStack as startStack,
+} from '../../local/stack/quiesceStack.js';
+import { FAST_SIMULATOR } from './armSimProcess.js';
 
-import { type RunningAzurite, startAzurite } from '../../local/azurite/startAzurite.js';
-import { type ArmSimProcess, FAST_SIMULATOR, startArmSim } from './armSimProcess.js';
-import { eventually, type HostProcess, PROJECT_DIR, startHostProcess, uniqueName } from './hostProcess.js';
-
-export interface StackRun {
-  runId: string;
-  status: string;
-  reason?: string;
-  counts?: Record<string, number>;
-  results: StackVmResult[];
-}
-
-export interface StackVmResult {
-  vmName: string;
-  consistency: string;
-  reason: string;
-  warnings: string[];
-  startedAt: string;
-  endedAt: string;
-  freezeWindowMs?: number;
-  snapshots: { disk: string; snapshotId?: string }[];
-  evidence: {
-    verdict: Record<string, unknown>;
-    agent: { thawed?: { thawReason: string; frozenDurationMs: number }; frozen?: unknown; pong?: unknown };
-    snapshots: { disk: string; ok: boolean; acceptedAt: string; succeededAt?: string }[];
-    timings: Record<string, string>;
-  };
-}
-
-export interface QuiesceStack {
-  azurite: RunningAzurite;
-  sim: ArmSimProcess;
-  host: HostProcess;
-  subscriptionId: string;
-  vmId(resourceGroup: string, name: string): string;
-  /** Calls the app's API; resolves the status and the parsed JSON body. */
-  api(method: string, path: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** POST /api/backups, then waits for the run to finish; the run with its VM results. */
-  backup(request: object, timeoutMs?: number): Promise<StackRun>;
-  waitForRun(runId: string, timeoutMs?: number): Promise<StackRun>;
-  /** Kills the app's host (SIGKILL: no drain, no goodbye) and starts it again on the same storage and task hub. */
-  restartHost(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { QuiesceStack, StackRun, StackVmResult };
 
 /** Agents poll fast in tests: the freeze window is measured, not waited for. */
 export const FAST_AGENT_POLLING = { busyIntervalMs: 20, idleIntervalMs: 100 };
 
-/**
- * The whole product on one machine, each part real: an Azurite of its own (so the shared reply queue is this stack's
- * alone), the ARM simulator with the fleet and one real agent process per VM, and the Quiesce app in the local
- * Functions host pointed at both, with every agent enrolled through the API.
- */
-export async function startQuiesceStack(
+/** The whole stack for end-to-end tests: the simulator answers fast unless the fleet brings its own settings. */
+export function startQuiesceStack(
   fleet: { subscriptionId: string; vms: object[]; simulator?: object },
   hostEnv: Record<string, string> = {},
 ): Promise<QuiesceStack> {
-  const azurite = await startAzurite();
-  const sim = await startArmSim({ simulator: FAST_SIMULATOR, ...fleet }, [
-    '--agents',
-    '--storage',
-    azurite.connectionString,
-  ]).catch(async (error: unknown) => {
-    await azurite.stop();
-    throw error;
-  });
-  const hostSettings = {
-    AzureWebJobsStorage: azurite.connectionString,
-    QUIESCE_TASK_HUB: uniqueName('e2e').replace(/-/g, ''),
-    QUIESCE_TABLE_PREFIX: 'E2e',
-    QUIESCE_ARM_ENDPOINT: sim.endpoint,
-    QUIESCE_ARM_CA_CERT_PATH: sim.caCertPath,
-    QUIESCE_ARM_CREDENTIAL: 'local',
-    QUIESCE_SERVICE_KEY_FILE: String(sim.ready.serviceKeyPath),
-    QUIESCE_SUBSCRIPTION_IDS: fleet.subscriptionId,
-    ...hostEnv,
-  };
-  let host = await startHostProcess(PROJECT_DIR, hostSettings);
-  const api: QuiesceStack['api'] = async (method, path, body) => {
-    const response = await fetch(`${host.url}/api/${path}`, {
-      method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as Record<string, unknown> };
-  };
-  const enrollments = JSON.parse(await readFile(String(sim.ready.enrollmentPath), 'utf8')) as {
-    vmId: string;
-    publicKey: string;
-  }[];
-  for (const { vmId, publicKey } of enrollments) {
-    const enrolled = await api('POST', 'agents', { vmId, publicKey });
-    if (enrolled.status >= 300) throw new Error(`enrolling ${vmId}: ${JSON.stringify(enrolled.body)}`);
-  }
-  const waitForRun: QuiesceStack['waitForRun'] = async (runId, timeoutMs = 60_000) => {
-    const run = await eventually(
-      () => api('GET', `runs/${runId}`),
-      (r) => r.status === 200 && r.body.status !== 'Running',
-      timeoutMs,
-    );
-    if (run.status !== 200 || run.body.status === 'Running')
-      throw new Error(`run ${runId} did not finish: ${JSON.stringify(run.body)}`);
-    // The run's orchestration itself must end too, not just its record.
-    const instance = await eventually(
-      async () =>
-        (await (await fetch(`${host.url}/durabletask/instances/${runId}`)).json()) as { runtimeStatus: string },
-      (status) => status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending',
-      10_000,
-    );
-    if (instance.runtimeStatus !== 'Completed')
-      throw new Error(`the orchestration of run ${runId} is ${instance.runtimeStatus}, not Completed`);
-    return run.body as unknown as StackRun;
-  };
-  return {
-    azurite,
-    sim,
-    get host() {
-      return host;
-    },
-    subscriptionId: fleet.subscriptionId,
-    vmId: (resourceGroup, name) =>
-      `/subscriptions/${fleet.subscriptionId}/resourceGroups/${resourceGroup}/providers/Microsoft.Compute/virtualMachines/${name}`,
-    api,
-    waitForRun,
-    backup: async (request, timeoutMs) => {
-      const started = await api('POST', 'backups', request);
-      if (started.status !== 202)
-        throw new Error(`POST /api/backups answered ${started.status}: ${JSON.stringify(started.body)}`);
-      return waitForRun(String(started.body.runId), timeoutMs);
-    },
-    restartHost: async () => {
-      await host.stop('SIGKILL');
-      host = await startHostProcess(PROJECT_DIR, hostSettings);
-    },
-    stop: async () => {
-      await host.stop('SIGTERM');
-      await sim.stop();
-      await azurite.stop();
-    },
-  };
+  return startStack({ simulator: FAST_SIMULATOR, ...fleet }, { name: 'e2e', hostEnv });
 }
 
 /** The one result of a VM in a run, by name. */

@@ -249,7 +249,7 @@ export class DurableEngine {
     });
   }
 
-  /** History first, then the instance row (when something visible changed), then the consumed inbox rows. */
+  /** History first, then the instance row (when something visible changed), as DTFx commits an episode. */
   async #commit(instance: Instance, plan: EpisodePlan): Promise<void> {
     const { record } = plan;
     if (plan.append.length > 0) {
@@ -266,19 +266,26 @@ export class DurableEngine {
     instance.history.push(...plan.append.map((event) => ({ ...event, IsPlayed: true })));
     instance.record = record;
     instance.held = plan.held;
-    if (plan.consumedInboxKeys.length > 0) {
-      await this.store.deleteInboxMessages(record.instanceId, plan.consumedInboxKeys).catch((error: unknown) => {
-        this.#log.warn(
-          { err: error, instanceId: record.instanceId },
-          'Could not delete consumed inbox messages; recovery skips them',
-        );
-      });
-    }
   }
 
+  /** The inbox rows this episode consumed; recovery skips any left behind, as their events are in history. */
+  async #deleteConsumed(plan: EpisodePlan): Promise<void> {
+    if (plan.consumedInboxKeys.length === 0) return;
+    const { instanceId } = plan.record;
+    await this.store.deleteInboxMessages(instanceId, plan.consumedInboxKeys).catch((error: unknown) => {
+      this.#log.warn({ err: error, instanceId }, 'Could not delete consumed inbox messages; recovery skips them');
+    });
+  }
+
+  /**
+   * Sends the episode's work out (activities, timers, children), then deletes the inbox rows it consumed, as DTFx
+   * deletes the control-queue messages of an episode only after sending the messages it produced: a raised event
+   * never waits for that delete to reach the activity it unblocks. Before a new execution replaces the history.
+   */
   async #afterCommit(instance: Instance, plan: EpisodePlan): Promise<void> {
     const { record } = instance;
     for (const event of plan.newTasks) this.#startTask(instance, event);
+    await this.#deleteConsumed(plan);
     if (plan.continueAsNewInput !== undefined) {
       await this.#continueAsNew(instance, plan.continueAsNewInput);
     } else if (isTerminal(record.runtimeStatus)) {

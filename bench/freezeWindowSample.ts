@@ -1,0 +1,127 @@
+import type { StackVmResult } from '../local/stack/quiesceStack.js';
+
+/** A snapshot as the simulator ran it (`GET /_sim/snapshots`). */
+export interface SimSnapshot {
+  id: string;
+  acceptedAt: string;
+  pointInTime?: string;
+  completedAt?: string;
+}
+
+/** The moments of one agent's log that bound the hops outside the service: its frozen reply, the thaw it took. */
+export interface AgentMoments {
+  frozenReplySentAt?: number;
+  thawAcceptedAt?: number;
+}
+
+/** The hops inside one freeze window, in order; together they add up to thawedAt − frozenAt. */
+export const SEGMENTS = [
+  'agentSendsFrozen',
+  'replyTriggerRaisesEvent',
+  'orchestratorSeesFrozen',
+  'snapshotActivityFirstPut',
+  'putAcceptAndStagger',
+  'slowestOperation',
+  'lastSucceededSeenByActivity',
+  'activityResultSeenByOrchestrator',
+  'thawCommandEnqueued',
+  'agentTakesThaw',
+  'agentThaws',
+] as const;
+export type Segment = (typeof SEGMENTS)[number];
+
+export interface FreezeSample {
+  runId: string;
+  vm: string;
+  quiesce: string;
+  freezeWindowMs: number;
+  baselineMs: number;
+  overheadMs: number;
+  segments: Record<Segment, number>;
+  /** Inside putAcceptAndStagger: the longest PUT round trip until ARM accepted it (the simulator's front door). */
+  armAcceptMs: number;
+  /** The agent's monotonic window minus the sum of the segments (wall-clock stamps, whole milliseconds). */
+  unaccountedMs: number;
+}
+
+const at = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso));
+
+/**
+ * One VM's freeze window in one run against its floor: the slowest disk's snapshot operation as the simulator ran it
+ * (completedAt − acceptedAt). Undefined when the VM was not frozen and thawed by command, or a snapshot is missing.
+ */
+export function freezeSample(
+  runId: string,
+  result: StackVmResult,
+  simSnapshots: ReadonlyMap<string, SimSnapshot>,
+  history: readonly Record<string, unknown>[],
+  agent: AgentMoments,
+): FreezeSample | undefined {
+  const { evidence } = result;
+  const thawed = evidence.agent.thawed;
+  const frozen = evidence.agent.frozen as
+    { frozenAt: string; vss?: unknown; fsfreeze?: { mounts: string[] }; preScript?: unknown } | undefined;
+  if (!frozen || thawed?.thawReason !== 'command' || result.freezeWindowMs === undefined) return undefined;
+  const ran = evidence.snapshots.map((s) => (s.snapshotId ? simSnapshots.get(s.snapshotId.toLowerCase()) : undefined));
+  if (ran.length === 0 || ran.some((s) => s?.completedAt === undefined)) return undefined;
+  const operations = ran as Required<SimSnapshot>[];
+  const baselineMs = Math.max(...operations.map((s) => at(s.completedAt) - at(s.acceptedAt)));
+  const armAcceptMs = Math.max(...operations.map((s, i) => at(s.acceptedAt) - at(evidence.snapshots[i]?.acceptedAt)));
+
+  const frozenAt = at(frozen.frozenAt);
+  const replySent = agent.frozenReplySentAt ?? Number.NaN;
+  const frozenRaised = at(eventRaised(history, 'frozen'));
+  const seesFrozen = at(evidence.timings.frozen);
+  const firstPut = Math.min(...evidence.snapshots.map((s) => at(s.acceptedAt)));
+  const lastCompleted = Math.max(...operations.map((s) => at(s.completedAt)));
+  const lastSucceeded = Math.max(...evidence.snapshots.map((s) => at(s.succeededAt)));
+  const snapshotsDone = at(evidence.timings.snapshotsDone);
+  const thawSent = at(thawSentAt(history));
+  const thawAccepted = agent.thawAcceptedAt ?? Number.NaN;
+  const thawedAt = at(thawed.thawedAt);
+  const segments: Record<Segment, number> = {
+    agentSendsFrozen: replySent - frozenAt,
+    replyTriggerRaisesEvent: frozenRaised - replySent,
+    orchestratorSeesFrozen: seesFrozen - frozenRaised,
+    snapshotActivityFirstPut: firstPut - seesFrozen,
+    putAcceptAndStagger: lastCompleted - firstPut - baselineMs,
+    slowestOperation: baselineMs,
+    lastSucceededSeenByActivity: lastSucceeded - lastCompleted,
+    activityResultSeenByOrchestrator: snapshotsDone - lastSucceeded,
+    thawCommandEnqueued: thawSent - snapshotsDone,
+    agentTakesThaw: thawAccepted - thawSent,
+    agentThaws: thawedAt - thawAccepted,
+  };
+  const quiesce = [frozen.preScript ? 'script' : '', frozen.vss ? 'vss' : '', frozen.fsfreeze ? 'fsfreeze' : '']
+    .filter(Boolean)
+    .join('+');
+  return {
+    runId,
+    vm: result.vmName,
+    quiesce,
+    freezeWindowMs: result.freezeWindowMs,
+    baselineMs,
+    overheadMs: result.freezeWindowMs - baselineMs,
+    segments,
+    armAcceptMs,
+    unaccountedMs: result.freezeWindowMs - (thawedAt - frozenAt),
+  };
+}
+
+/** When the host took the external event (its EventRaised timestamp). */
+function eventRaised(history: readonly Record<string, unknown>[], name: string): string | undefined {
+  const event = history.find((e) => e.EventType === 'EventRaised' && e.Name === name);
+  return event?.Timestamp as string | undefined;
+}
+
+/** When sendGuestCommand put the thaw on the command queue: its own `sentAt`, in the activity's result (its input is the list of arguments). */
+function thawSentAt(history: readonly Record<string, unknown>[]): string | undefined {
+  const completed = history.find(
+    (e) =>
+      e.EventType === 'TaskCompleted' &&
+      e.FunctionName === 'sendGuestCommand' &&
+      typeof e.Input === 'string' &&
+      (JSON.parse(e.Input) as [{ command?: { type?: string } }])[0].command?.type === 'thaw',
+  );
+  return (completed?.Result as { sentAt?: string } | undefined)?.sentAt;
+}

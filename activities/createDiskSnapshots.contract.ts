@@ -19,6 +19,18 @@ export const CreateDiskSnapshotsInput = z.object({
    * throttle, worth it only inside the freeze window), slow otherwise.
    */
   pollIntervalMs: z.number().int().min(10).max(10_000).default(50),
+  /**
+   * While the guest is frozen: the thaw to put on its agent's queue as soon as every operation has settled (see
+   * createDiskSnapshots). Its command id differs from the orchestrator's own thaw, which goes out only if this one did not.
+   */
+  thaw: z
+    .object({
+      vmId: z.string().min(1),
+      instanceId: z.string().min(1),
+      commandId: z.string().min(8).max(64),
+      ttlSeconds: z.number().int().min(5).max(900),
+    })
+    .optional(),
 });
 
 export const DiskSnapshotResult = z.object({
@@ -35,10 +47,18 @@ export const DiskSnapshotResult = z.object({
 });
 export type DiskSnapshotResult = z.infer<typeof DiskSnapshotResult>;
 
+export const ThawSent = z.union([
+  z.object({ sent: z.literal(true), messageId: z.string(), sentAt: z.string() }),
+  z.object({ sent: z.literal(false), reason: z.string() }),
+]);
+export type ThawSent = z.infer<typeof ThawSent>;
+
 export const CreateDiskSnapshotsOutput = z.object({
   results: z.array(DiskSnapshotResult),
   startedAt: z.string(),
   endedAt: z.string(),
+  /** The thaw the input asked for, sent right after the last operation settled. */
+  thaw: ThawSent.optional(),
 });
 export type CreateDiskSnapshotsOutput = z.infer<typeof CreateDiskSnapshotsOutput>;
 

@@ -8,56 +8,85 @@ import { oneAtATime } from '../shared/async/oneAtATime.js';
 import { computeClient } from '../shared/clients/armClients.js';
 import { armReadBudget } from '../shared/clients/armReadBudget.js';
 import { describeArmError } from '../shared/errors/restErrors.js';
+import { type AsyncOperation, isTerminal, readAsyncOperation } from './armAsyncOperation.js';
 import {
   createDiskSnapshotsContract,
   type CreateDiskSnapshotsInput,
   type CreateDiskSnapshotsOutput,
   type DiskSnapshotResult,
+  type ThawSent,
 } from './createDiskSnapshots.contract.js';
+import type { SendGuestCommandInput, SendGuestCommandOutput } from './sendGuestCommand.contract.js';
+import { sendGuestCommand } from './sendGuestCommand.js';
 import { snapshotName } from './snapshotName.js';
-import { snapshotReadiness } from './snapshotReadiness.js';
+import { snapshotFromOutput, snapshotReadiness, type SnapshotState } from './snapshotReadiness.js';
 
 /** One poll of one operation, sent when it is the VM's turn. */
-type TakeTurn = (poll: () => Promise<unknown>) => Promise<void>;
+type TakeTurn = <T>(poll: () => Promise<T>) => Promise<T>;
+
+/** Where a disk's operation ended: its outcome, and the snapshot when ARM's answer carried it. */
+interface SettledDisk {
+  base: Omit<DiskSnapshotResult, 'ok'>;
+  outcome: { ok: true; succeededAt: string; snapshot: SnapshotState | undefined } | { ok: false; error: string };
+}
+
+type SendCommand = (input: z.output<typeof SendGuestCommandInput>) => Promise<SendGuestCommandOutput>;
+
+/** The header of a 202 that names the operation to watch (ARM's async operation protocol). */
+const ASYNC_OPERATION_HEADER = 'azure-asyncoperation';
 
 /**
  * Every disk's PUT at once, then their operations polled in turns: one poll of the VM in flight at a time, round the
- * disks still running, so the last disk (the one the guest waits for) is soon polled alone at the fast interval, and a
- * wave of VMs costs ARM a third of the reads. A poll that hangs holds the VM's other disks up to the deadline; one disk
- * that fails fails the VM anyway.
+ * disks still running, each about every interval plus a round trip per disk still running. So the last disk (the one
+ * the guest waits for) is soon polled alone, and a wave of VMs asks ARM for about half the reads. A poll that hangs
+ * holds the VM's other disks up to the deadline; one disk that fails fails the VM anyway.
+ *
+ * When the input carries a thaw, it goes on the agent's queue the moment the last operation settled, before anything
+ * else: the one exception to "one side effect per activity", because the result's trip back through the orchestrator
+ * and a second activity would sit inside the freeze window. The orchestrator still owns the thaw: it sends its own
+ * whenever this one was not sent.
  */
 export async function createDiskSnapshots(
   input: z.output<typeof CreateDiskSnapshotsInput>,
   compute?: ComputeManagementClient,
+  sendCommand: SendCommand = sendGuestCommand,
 ): Promise<CreateDiskSnapshotsOutput> {
   const client = compute ?? computeClient(input.vm.subscriptionId);
   const startedAt = new Date().toISOString();
   const deadline = AbortSignal.timeout(input.deadlineMs);
   const budget = armReadBudget(input.vm.subscriptionId).join();
   const inTurn = oneAtATime();
+  let running = input.disks.length;
   const takeTurn: TakeTurn = (poll) =>
     inTurn(async () => {
-      // The input's interval (fast only while the guest is frozen), stretched by the read budget as ARM's bucket runs low.
-      await sleep(budget.nextDelayMs(input.pollIntervalMs), undefined, { signal: deadline });
-      await poll();
+      // Each operation about every input interval (fast only while the guest is frozen), stretched by the read budget
+      // as ARM's bucket runs low.
+      await sleep(budget.nextDelayMs(input.pollIntervalMs / Math.max(1, running)), undefined, { signal: deadline });
+      return poll();
     });
+  const settleOne = (disk: { id: string; name: string }) =>
+    settleDisk(client, input, disk, deadline, takeTurn).finally(() => running--);
+  let settled: SettledDisk[];
   try {
-    const results = await Promise.all(input.disks.map((disk) => snapshotDisk(client, input, disk, deadline, takeTurn)));
-    return { results, startedAt, endedAt: new Date().toISOString() };
+    settled = await Promise.all(input.disks.map(settleOne));
   } finally {
     budget.leave();
   }
+  const thaw = input.thaw ? await sendThaw(input, input.thaw, sendCommand) : undefined;
+  const results = await Promise.all(settled.map((disk) => describeResult(client, input, disk)));
+  return { results, startedAt, endedAt: new Date().toISOString(), ...(thaw ? { thaw } : {}) };
 }
 
-async function snapshotDisk(
+async function settleDisk(
   client: ComputeManagementClient,
   input: z.output<typeof CreateDiskSnapshotsInput>,
   disk: { id: string; name: string },
   deadline: AbortSignal,
   takeTurn: TakeTurn,
-): Promise<DiskSnapshotResult> {
+): Promise<SettledDisk> {
   const name = snapshotName(input.runId, input.vm.name, disk.id, disk.name);
   const base = { disk: disk.name, diskId: disk.id, snapshotName: name, acceptedAt: new Date().toISOString() };
+  let operationUrl: string | undefined;
   try {
     const poller = client.snapshots.createOrUpdate(
       input.vm.resourceGroup,
@@ -75,31 +104,92 @@ async function snapshotDisk(
           ...(input.policy ? { 'quiesce-policy': input.policy } : {}),
         },
       },
-      { abortSignal: deadline },
+      {
+        abortSignal: deadline,
+        onResponse: (response) => {
+          operationUrl ??= response.headers.get(ASYNC_OPERATION_HEADER);
+        },
+      },
     );
     await poller.submitted();
-    while (!poller.isDone) await takeTurn(() => poller.poll({ abortSignal: deadline }));
-    const snapshot = await poller.pollUntilDone(); // done: its result (or its error) without another request
-    if (snapshot.provisioningState !== 'Succeeded') {
-      return {
-        ...base,
-        ok: false,
-        snapshotId: snapshot.id,
-        error: `provisioningState ${snapshot.provisioningState ?? 'unknown'}`,
-      };
+    if (operationUrl === undefined) {
+      // No async operation to watch (the snapshot existed already, or an RP answering with Location only): the
+      // SDK's poller, in turns like the rest.
+      while (!poller.isDone) await takeTurn(() => poller.poll({ abortSignal: deadline }));
+      const snapshot = await poller.pollUntilDone();
+      return settledFrom(base, snapshot.provisioningState, snapshot);
+    }
+    const url = operationUrl;
+    let operation: AsyncOperation;
+    do operation = await takeTurn(() => readAsyncOperation(client.pipeline, url, deadline));
+    while (!isTerminal(operation));
+    if (!/^succeeded$/i.test(operation.status)) {
+      const why = operation.error ? `${operation.error.code ?? 'Error'}: ${operation.error.message ?? ''}` : '';
+      return { base, outcome: { ok: false, error: `operation ${operation.status}${why ? ` (${why})` : ''}` } };
     }
     return {
-      ...base,
-      ok: true,
-      ...(snapshot.id ? { snapshotId: snapshot.id } : {}),
-      succeededAt: new Date().toISOString(),
-      copied: snapshotReadiness(snapshot.id ?? name, snapshot).state === 'ready',
+      base,
+      outcome: {
+        ok: true,
+        succeededAt: new Date().toISOString(),
+        snapshot: snapshotFromOutput(operation.properties?.output),
+      },
     };
   } catch (error: unknown) {
     const why = deadline.aborted
       ? `the snapshot operation did not succeed within ${input.deadlineMs} ms`
       : describeArmError(error);
-    return { ...base, ok: false, error: why };
+    return { base, outcome: { ok: false, error: why } };
+  }
+}
+
+function settledFrom(
+  base: SettledDisk['base'],
+  provisioningState: string | undefined,
+  snapshot: SnapshotState,
+): SettledDisk {
+  if (provisioningState !== 'Succeeded')
+    return { base, outcome: { ok: false, error: `provisioningState ${provisioningState ?? 'unknown'}` } };
+  return { base, outcome: { ok: true, succeededAt: new Date().toISOString(), snapshot } };
+}
+
+/** After the thaw: the snapshot's id and copy state, from the operation's output or else one GET. */
+async function describeResult(
+  client: ComputeManagementClient,
+  input: z.output<typeof CreateDiskSnapshotsInput>,
+  { base, outcome }: SettledDisk,
+): Promise<DiskSnapshotResult> {
+  if (!outcome.ok) return { ...base, ok: false, error: outcome.error };
+  let snapshot = outcome.snapshot;
+  if (!snapshot) {
+    try {
+      snapshot = await client.snapshots.get(input.vm.resourceGroup, base.snapshotName);
+    } catch {
+      snapshot = undefined; // the operation Succeeded; waitSnapshotsReady looks again
+    }
+  }
+  return {
+    ...base,
+    ok: true,
+    ...(snapshot?.id ? { snapshotId: snapshot.id } : {}),
+    succeededAt: outcome.succeededAt,
+    copied: snapshot !== undefined && snapshotReadiness(snapshot.id ?? base.snapshotName, snapshot).state === 'ready',
+  };
+}
+
+/** The thaw on the agent's queue; a failure to send it is reported, and the orchestrator then sends its own. */
+async function sendThaw(
+  input: z.output<typeof CreateDiskSnapshotsInput>,
+  thaw: NonNullable<z.output<typeof CreateDiskSnapshotsInput>['thaw']>,
+  sendCommand: SendCommand,
+): Promise<ThawSent> {
+  try {
+    const sent = await sendCommand({ ...thaw, runId: input.runId, command: { type: 'thaw', body: {} } });
+    return sent.sent
+      ? { sent: true, messageId: sent.messageId, sentAt: sent.sentAt }
+      : { sent: false, reason: sent.reason === 'no-queue' ? `queue ${sent.queue} does not exist` : 'oversized' };
+  } catch (error: unknown) {
+    return { sent: false, reason: describeArmError(error) };
   }
 }
 

@@ -18,7 +18,7 @@ import { capabilities } from './capabilities.js';
 import type { AgentConfig } from './config/agentConfig.js';
 import type { Logger } from './logging/createAgentLogger.js';
 import type { HoldableLogSink } from './logging/HoldableLogSink.js';
-import { CommandPoller } from './queue/CommandPoller.js';
+import { CommandPoller, type PollPace } from './queue/CommandPoller.js';
 import { createQueueClients, type QueueClients } from './queue/createQueueClients.js';
 import { ReplySender } from './queue/ReplySender.js';
 import { BackupSession } from './session/BackupSession.js';
@@ -59,7 +59,7 @@ export class Agent {
       this.#queues.commands,
       { ...polling, visibilityTimeoutSeconds: limits.maxScriptTimeoutSeconds * 2 + limits.maxFrozenSeconds + 60 },
       options.logger,
-      () => this.#busy(),
+      () => this.#pace(),
       (text) => this.#onMessage(text),
       this.#queues.mayCreateQueues,
     );
@@ -100,10 +100,12 @@ export class Agent {
     this.#logSink.release();
   }
 
-  #busy(): boolean {
-    return (
-      this.#session?.active === true || performance.now() - this.#lastCommandAt < this.#config.polling.busyLingerMs
-    );
+  #pace(): PollPace {
+    const session = this.#session;
+    if (session?.active && session.frozenBody) return 'frozen';
+    const busy =
+      session?.active === true || performance.now() - this.#lastCommandAt < this.#config.polling.busyLingerMs;
+    return busy ? 'busy' : 'idle';
   }
 
   async #onMessage(text: string): Promise<void> {

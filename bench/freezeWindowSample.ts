@@ -23,7 +23,6 @@ export const SEGMENTS = [
   'putAcceptAndStagger',
   'slowestOperation',
   'lastSucceededSeenByActivity',
-  'activityResultSeenByOrchestrator',
   'thawCommandEnqueued',
   'agentTakesThaw',
   'agentThaws',
@@ -75,7 +74,6 @@ export function freezeSample(
   const firstPut = Math.min(...evidence.snapshots.map((s) => at(s.acceptedAt)));
   const lastCompleted = Math.max(...operations.map((s) => at(s.completedAt)));
   const lastSucceeded = Math.max(...evidence.snapshots.map((s) => at(s.succeededAt)));
-  const snapshotsDone = at(evidence.timings.snapshotsDone);
   const thawSent = at(thawSentAt(history));
   const thawAccepted = agent.thawAcceptedAt ?? Number.NaN;
   const thawedAt = at(thawed.thawedAt);
@@ -87,8 +85,7 @@ export function freezeSample(
     putAcceptAndStagger: lastCompleted - firstPut - baselineMs,
     slowestOperation: baselineMs,
     lastSucceededSeenByActivity: lastSucceeded - lastCompleted,
-    activityResultSeenByOrchestrator: snapshotsDone - lastSucceeded,
-    thawCommandEnqueued: thawSent - snapshotsDone,
+    thawCommandEnqueued: thawSent - lastSucceeded,
     agentTakesThaw: thawAccepted - thawSent,
     agentThaws: thawedAt - thawAccepted,
   };
@@ -114,8 +111,14 @@ function eventRaised(history: readonly Record<string, unknown>[], name: string):
   return event?.Timestamp as string | undefined;
 }
 
-/** When sendGuestCommand put the thaw on the command queue: its own `sentAt`, in the activity's result (its input is the list of arguments). */
+/**
+ * When the thaw went on the command queue: sent by the snapshot activity (its result's `thaw.sentAt`), or else by
+ * sendGuestCommand (its own `sentAt`; its input is the list of arguments).
+ */
 function thawSentAt(history: readonly Record<string, unknown>[]): string | undefined {
+  const snapshots = history.find((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'createDiskSnapshots');
+  const withSnapshots = (snapshots?.Result as { thaw?: { sentAt?: string } } | undefined)?.thaw?.sentAt;
+  if (withSnapshots) return withSnapshots;
   const completed = history.find(
     (e) =>
       e.EventType === 'TaskCompleted' &&

@@ -53,6 +53,8 @@ export class VmBackupState {
    * tried): they are tagged with it at creation, and tagged again only if the verdict says otherwise.
    */
   knownConsistency?: Consistency;
+  /** The snapshot activity sent the thaw itself, right after the last operation settled (see snapshotPhase). */
+  thawSentWithSnapshots = false;
   /** True when every disk's snapshot operation succeeded before the thaw command was sent. */
   snapshotsSettledBeforeThaw = false;
   canceledDuring?: VmPhase;

@@ -44,7 +44,7 @@ export function* askGuest<T extends ReplyType>(
       runId: conversation.runId,
       command,
       commandId: context.df.newGuid(`${context.df.instanceId}/${command.type}`),
-      ttlSeconds: Math.min(900, Math.max(30, timeoutSeconds)),
+      ttlSeconds: commandTtlSeconds(timeoutSeconds),
     },
     retryPolicies.storage,
   );
@@ -56,6 +56,19 @@ export function* askGuest<T extends ReplyType>(
     return { kind: 'not-sent', reason };
   }
 
+  return yield* awaitGuest(conversation, expect, timeoutSeconds);
+}
+
+/**
+ * Waits for one of the expected replies to a command already on the agent's queue, raced against a durable timer (and
+ * the cancel event when given). A reply that came before the wait began is buffered as an event, so it is not lost.
+ */
+export function* awaitGuest<T extends ReplyType>(
+  conversation: Conversation,
+  expect: readonly T[],
+  timeoutSeconds: number,
+): Generator<Task, GuestAnswer<T>, unknown> {
+  const { context } = conversation;
   const replies = expect.map((type) => context.df.waitForExternalEvent(replyEventName(type)));
   const timer = context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + timeoutSeconds * 1000));
   const cancel = conversation.cancel;
@@ -71,6 +84,11 @@ export function* askGuest<T extends ReplyType>(
     reply: { ...reply, type, body } as Extract<Reply, { type: T }>,
     receivedAt: context.df.currentUtcDateTime,
   };
+}
+
+/** A command outlives the wait for its answer, within the queue's limits for the protocol. */
+export function commandTtlSeconds(timeoutSeconds: number): number {
+  return Math.min(900, Math.max(30, timeoutSeconds));
 }
 
 export function cancelTimer(timer: TimerTask): void {

@@ -5,7 +5,7 @@ import { preflightContract } from '../activities/preflight.contract.js';
 import type { FreezeBody } from '../shared/protocol/index.js';
 import { callActivity } from './callActivity.js';
 import { freezeWaitSeconds, scriptsFor, thawWaitSeconds } from './freezeCommand.js';
-import { askGuest, type Conversation } from './guestConversation.js';
+import { askGuest, awaitGuest, type Conversation } from './guestConversation.js';
 import { freezeFailureReason, frozenSteps, isPreScriptFailure, pongProblem, postScriptStep } from './guestEvidence.js';
 import { retryPolicies } from './retryPolicies.js';
 import type { VmBackupState } from './VmBackupState.js';
@@ -135,12 +135,10 @@ export function* freezeGuest(state: VmBackupState, vm: InspectedVm, freeze: Free
 export function* thawGuest(state: VmBackupState, vm: InspectedVm): Generator<Task, void> {
   const plan = state.input.plan;
   state.enter('thawing');
-  const answer = yield* askGuest(
-    conversation(state, false),
-    { type: 'thaw', body: {} },
-    ['thawed'],
-    thawWaitSeconds(plan, vm.os),
-  );
+  // The snapshot activity put the thaw on the queue as soon as the last operation settled; otherwise it goes now.
+  const answer = state.thawSentWithSnapshots
+    ? yield* awaitGuest(conversation(state, false), ['thawed'], thawWaitSeconds(plan, vm.os))
+    : yield* askGuest(conversation(state, false), { type: 'thaw', body: {} }, ['thawed'], thawWaitSeconds(plan, vm.os));
   if (answer.kind === 'timeout') {
     state.evidence.thaw = { outcome: 'no-reply', waitedSeconds: answer.waitedSeconds };
     return;

@@ -1,10 +1,14 @@
 import type { Task } from 'durable-functions';
 
-import { createDiskSnapshotsContract } from '../activities/createDiskSnapshots.contract.js';
+import {
+  createDiskSnapshotsContract,
+  type CreateDiskSnapshotsOutput,
+} from '../activities/createDiskSnapshots.contract.js';
 import type { InspectedVm } from '../activities/inspectVm.contract.js';
 import { CONSISTENCY_TAG } from '../shared/results/consistency.js';
 import { scheduleActivity } from './callActivity.js';
-import { cancelTimer } from './guestConversation.js';
+import { thawWaitSeconds } from './freezeCommand.js';
+import { cancelTimer, commandTtlSeconds } from './guestConversation.js';
 import type { VmBackupState } from './VmBackupState.js';
 
 /** A VM that is not frozen (at rest, or crash-consistent) may take this long for its snapshot operations. */
@@ -44,6 +48,7 @@ export function* snapshotDisks(state: VmBackupState, vm: InspectedVm): Generator
     },
     deadlineMs,
     pollIntervalMs: state.frozenUntil ? FROZEN_POLL_INTERVAL_MS : UNFROZEN_POLL_INTERVAL_MS,
+    ...(state.frozenUntil ? { thaw: thawWithSnapshots(state, vm) } : {}),
   });
   const timer = context.df.createTimer(new Date(state.now.getTime() + deadlineMs + ANSWER_GRACE_MS));
   const racers = [snapshots.task, timer, ...(state.cancel.isCompleted ? [] : [state.cancel])];
@@ -83,19 +88,34 @@ export function* collectPendingSnapshots(state: VmBackupState, vm: InspectedVm):
   pending.collect(state, vm);
 }
 
-function settle(task: Task, output: () => { results: VmBackupState['snapshotResults'] }) {
+function settle(task: Task, output: () => CreateDiskSnapshotsOutput) {
   return (state: VmBackupState, vm: InspectedVm): void => {
     if (task.isFaulted) {
       failAll(state, vm, task.result instanceof Error ? task.result.message : String(task.result));
       return;
     }
-    state.snapshotResults = output().results;
+    const { results, thaw } = output();
+    state.snapshotResults = results;
+    state.thawSentWithSnapshots = thaw?.sent === true;
+    if (thaw && !thaw.sent)
+      state.warnings.push(`the snapshot activity could not send the thaw (${thaw.reason}); sent again`);
     state.mark('snapshotsDone');
     state.evidence.snapshots = state.snapshotResults.map((r) => ({
       disk: r.disk,
       ok: r.ok,
       ...(r.error ? { error: r.error } : {}),
     }));
+  };
+}
+
+/** The thaw the snapshot activity sends the moment the last operation settled: the guest waits for nothing else. */
+function thawWithSnapshots(state: VmBackupState, vm: InspectedVm) {
+  const { context, input } = state;
+  return {
+    vmId: input.vmId,
+    instanceId: context.df.instanceId,
+    commandId: context.df.newGuid(`${context.df.instanceId}/thaw-with-snapshots`),
+    ttlSeconds: commandTtlSeconds(thawWaitSeconds(input.plan, vm.os)),
   };
 }
 

@@ -68,6 +68,8 @@ export const AgentConfigSchema = z
       .prefault({}),
     polling: z
       .object({
+        /** While a freeze is held: the thaw command is all the guest waits for, inside the freeze window. */
+        frozenIntervalMs: z.number().int().min(10).max(5000).default(20),
         /** While a backup is in progress (and for `busyLingerMs` after any command). */
         busyIntervalMs: z.number().int().min(10).max(5000).default(100),
         idleIntervalMs: z.number().int().min(100).max(300_000).default(5000),

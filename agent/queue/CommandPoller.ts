@@ -4,7 +4,11 @@ import type { Logger } from '../logging/createAgentLogger.js';
 import { outageDelayMs, withJitter } from './pollDelay.js';
 import { statusCodeOf } from './statusCodeOf.js';
 
+/** How eagerly to poll: a held freeze waits only for its thaw, every hop of which is inside the freeze window. */
+export type PollPace = 'frozen' | 'busy' | 'idle';
+
 export interface PollerOptions {
+  frozenIntervalMs: number;
   busyIntervalMs: number;
   idleIntervalMs: number;
   maxOutageBackoffMs: number;
@@ -14,7 +18,8 @@ export interface PollerOptions {
 }
 
 /**
- * Polls the VM's command queue: fast while `busy()` says a backup is in progress, slow when idle, with jitter. Each
+ * Polls the VM's command queue: fastest while a freeze is held, fast while a backup is in progress, slow when idle,
+ * with jitter. Each
  * message is handed to `handle` without waiting (a thaw must not queue behind a running freeze) and deleted only
  * after `handle` settles. Queue outages are logged and survived with a doubling back-off.
  */
@@ -22,7 +27,7 @@ export class CommandPoller {
   readonly #queue: QueueClient;
   readonly #options: PollerOptions;
   readonly #logger: Logger;
-  readonly #busy: () => boolean;
+  readonly #pace: () => PollPace;
   readonly #handle: (text: string, dequeueCount: number) => Promise<void>;
   readonly #mayCreateQueue: boolean;
   readonly #inFlight = new Set<Promise<void>>();
@@ -36,14 +41,14 @@ export class CommandPoller {
     queue: QueueClient,
     options: PollerOptions,
     logger: Logger,
-    busy: () => boolean,
+    pace: () => PollPace,
     handle: (text: string, dequeueCount: number) => Promise<void>,
     mayCreateQueue: boolean,
   ) {
     this.#queue = queue;
     this.#options = options;
     this.#logger = logger;
-    this.#busy = busy;
+    this.#pace = pace;
     this.#handle = handle;
     this.#mayCreateQueue = mayCreateQueue;
   }
@@ -95,15 +100,21 @@ export class CommandPoller {
           this.#logger.warn({ err: error, failures }, 'command queue unreachable; backing off');
         }
       }
-      const { busyIntervalMs, idleIntervalMs, maxOutageBackoffMs, jitter } = this.#options;
+      const { busyIntervalMs, maxOutageBackoffMs, jitter } = this.#options;
       const delay =
         failures > 0
           ? withJitter(outageDelayMs(failures, busyIntervalMs, maxOutageBackoffMs), jitter)
           : found
             ? 0
-            : withJitter(this.#busy() ? busyIntervalMs : idleIntervalMs, jitter);
+            : withJitter(this.#intervalMs(), jitter);
       await this.#sleep(delay);
     }
+  }
+
+  #intervalMs(): number {
+    const pace = this.#pace();
+    const { frozenIntervalMs, busyIntervalMs, idleIntervalMs } = this.#options;
+    return pace === 'frozen' ? frozenIntervalMs : pace === 'busy' ? busyIntervalMs : idleIntervalMs;
   }
 
   async #delete(messageId: string, popReceipt: string): Promise<void> {

@@ -6,35 +6,34 @@ const ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snaps
 
 describe('snapshotReadiness', () => {
   it('calls a Succeeded snapshot without a background copy ready, whether it reports 100 or nothing', () => {
-    expect(snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Succeeded' })).toEqual({
+    expect(snapshotReadiness(ID, { provisioningState: 'Succeeded' })).toEqual({
       id: ID,
       state: 'ready',
     });
     expect(
-      snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Succeeded', completionPercent: 100 }),
+      snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 100 }),
     ).toEqual({ id: ID, state: 'ready', completionPercent: 100 });
   });
 
   it('calls a Succeeded snapshot whose background copy is under way copying, with its progress', () => {
     expect(
-      snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Succeeded', completionPercent: 42.5 }),
+      snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 42.5 }),
     ).toEqual({ id: ID, state: 'copying', completionPercent: 42.5 });
   });
 
   it('calls a snapshot still being created copying', () => {
-    expect(snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Updating' }).state).toBe('copying');
+    expect(snapshotReadiness(ID, { provisioningState: 'Updating' }).state).toBe('copying');
   });
 
   it('calls failed or canceled provisioning, and a failed background copy, failed with the reason', () => {
-    expect(snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Failed' })).toEqual({
+    expect(snapshotReadiness(ID, { provisioningState: 'Failed' })).toEqual({
       id: ID,
       state: 'failed',
       error: 'provisioningState Failed',
     });
-    expect(snapshotReadiness(ID, { location: 'eastus', provisioningState: 'Canceled' }).state).toBe('failed');
+    expect(snapshotReadiness(ID, { provisioningState: 'Canceled' }).state).toBe('failed');
     expect(
       snapshotReadiness(ID, {
-        location: 'eastus',
         provisioningState: 'Succeeded',
         completionPercent: 60,
         copyCompletionError: { errorCode: 'CopySourceNotFound', errorMessage: 'the source disk was deleted' },

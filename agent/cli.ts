@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 
 import { Command, InvalidArgumentError } from 'commander';
 
@@ -20,6 +21,8 @@ import { AGENT_VERSION } from './version.js';
 import { runSimulatedVssHelper, SimulatorOptions } from './vss/runSimulatedVssHelper.js';
 
 const script = process.argv[1] ?? '';
+/** The freeze holder's small bundle, installed beside this one; without it the agent's own bundle holds the freeze. */
+const holderBundle = path.join(path.dirname(script), 'quiesce-freeze-holder.mjs');
 
 function positiveInt(value: string): number {
   const number = Number(value);
@@ -31,7 +34,12 @@ async function runAgent(configFile: string): Promise<void> {
   const config = await loadAgentConfig(configFile);
   const { logger, sink } = createAgentLogger(config.logLevel);
   if (process.platform === 'linux') await recoverStaleFreeze(config.fsfreeze.lockFile, config.fsfreeze.binary, logger);
-  const agent = new Agent({ config, logger, logSink: sink, holderCommand: [process.execPath, script] });
+  const agent = new Agent({
+    config,
+    logger,
+    logSink: sink,
+    holderCommand: [process.execPath, existsSync(holderBundle) ? holderBundle : script],
+  });
   await agent.start();
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

@@ -69,7 +69,7 @@ export const AgentConfigSchema = z
     polling: z
       .object({
         /** While a freeze is held: the thaw command is all the guest waits for, inside the freeze window. */
-        frozenIntervalMs: z.number().int().min(10).max(5000).default(20),
+        frozenIntervalMs: z.number().int().min(10).max(5000).default(50),
         /** While a backup is in progress (and for `busyLingerMs` after any command). */
         busyIntervalMs: z.number().int().min(10).max(5000).default(100),
         idleIntervalMs: z.number().int().min(100).max(300_000).default(5000),

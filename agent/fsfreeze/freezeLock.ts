@@ -1,9 +1,9 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
-import { z } from 'zod';
+import * as z from 'zod/mini'; // the freeze holder's bundle imports this (see holderProtocol.ts)
 
-const LockContent = z.object({ pid: z.number().int(), mounts: z.array(z.string()), frozenAt: z.string() });
+const LockContent = z.object({ pid: z.number().check(z.int()), mounts: z.array(z.string()), frozenAt: z.string() });
 export type LockContent = z.infer<typeof LockContent>;
 
 export type LockAttempt = { ok: true } | { ok: false; heldBy: number } | { ok: false; stale: LockContent };

@@ -35,6 +35,9 @@ OPT="$ROOT/opt/quiesce-agent"
 ETC="$ROOT/etc/quiesce-agent"
 install -d -m 0755 "$OPT"
 install -m 0644 "$BUNDLE" "$OPT/quiesce-agent.mjs"
+# The freeze holder's small bundle (it starts inside the freeze); without it the agent's bundle holds the freeze.
+HOLDER="$(dirname "$BUNDLE")/quiesce-freeze-holder.mjs"
+[ -f "$HOLDER" ] && install -m 0644 "$HOLDER" "$OPT/quiesce-freeze-holder.mjs"
 install -d -m 0700 "$ETC"
 install -d -m 0755 "$ETC/scripts"
 

@@ -68,7 +68,22 @@ describe('Windows backups, cancel, retention and history through the whole stack
     const run = await stack.backup({ vmIds: [stack.vmId(RG, 'app-1')] });
     const history = await stack.api('GET', `runs/${run.runId}/vms/app-1/history`);
     expect(history.status).toBe(200);
-    const events = history.body.history as { EventType: string; Name?: string; FunctionName?: string }[];
+    const events = history.body.history as {
+      EventType: string;
+      Name?: string;
+      FunctionName?: string;
+      Input?: string;
+      Result?: { thaw?: { sent: boolean } };
+    }[];
+    // The thaw went out from the snapshot activity the moment the last operation settled, not in a later activity.
+    const snapshotTask = events.find(
+      (e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'createDiskSnapshots',
+    );
+    expect(snapshotTask?.Result?.thaw?.sent).toBe(true);
+    const commands = events
+      .filter((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'sendGuestCommand')
+      .map((e) => (JSON.parse(e.Input ?? '[]') as [{ command: { type: string } }])[0].command.type);
+    expect(commands).toEqual(['ping', 'freeze']);
     const scheduled = events.filter((e) => e.EventType === 'TaskCompleted').map((e) => e.FunctionName);
     expect(scheduled).toEqual(
       expect.arrayContaining([

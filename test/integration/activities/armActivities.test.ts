@@ -6,6 +6,7 @@ import type { CreateDiskSnapshotsInput } from '../../../activities/createDiskSna
 import { createDiskSnapshots } from '../../../activities/createDiskSnapshots.js';
 import type { InspectedVm } from '../../../activities/inspectVm.contract.js';
 import { inspectVm } from '../../../activities/inspectVm.js';
+import type { SendGuestCommandInput } from '../../../activities/sendGuestCommand.contract.js';
 import { snapshotName } from '../../../activities/snapshotName.js';
 import { type ArmSimProcess, FAST_SIMULATOR, startArmSim } from '../../support/armSimProcess.js';
 
@@ -169,5 +170,43 @@ describe('inspectVm and createDiskSnapshots', () => {
     const output = await createDiskSnapshots(input('run-4', { disks: db.disks.slice(0, 1) }), compute);
     expect(output.results[0]?.ok).toBe(true);
     expect(Date.parse(output.endedAt) - Date.parse(output.startedAt)).toBeGreaterThanOrEqual(1_000);
+  });
+  it('puts the thaw on the queue the moment the last operation succeeded, before it describes the snapshots', async () => {
+    const sent: { at: number; input: z.output<typeof SendGuestCommandInput> }[] = [];
+    const thaw = { vmId: db.vmId, instanceId: 'run-5--db-1', commandId: 'thaw-with-snapshots-1', ttlSeconds: 60 };
+    const output = await createDiskSnapshots(input('run-5', { thaw }), compute, (command) => {
+      sent.push({ at: Date.now(), input: command });
+      return Promise.resolve({
+        sent: true,
+        messageId: command.commandId ?? '',
+        queue: 'q',
+        sentAt: new Date().toISOString(),
+        wireBytes: 1,
+      });
+    });
+    expect(output.results.map((r) => r.ok)).toEqual([true, true, true]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.input).toMatchObject({ ...thaw, runId: 'run-5', command: { type: 'thaw', body: {} } });
+    expect(output.thaw).toMatchObject({ sent: true, messageId: 'thaw-with-snapshots-1' });
+    const ran = (await snapshotsInSim()).filter((s) => output.results.some((r) => r.snapshotName === s.name));
+    expect(ran).toHaveLength(3);
+    // Only after every operation completed, and no later than the activity saw the last one succeed plus a send.
+    expect(sent[0]?.at).toBeGreaterThanOrEqual(Math.max(...ran.map((s) => Date.parse(s.completedAt))));
+    expect(sent[0]?.at).toBeGreaterThanOrEqual(Math.max(...output.results.map((r) => Date.parse(r.succeededAt ?? ''))));
+    // The operation's answer carried the snapshot: its id and copy state without another GET.
+    expect(output.results.every((r) => r.snapshotId?.endsWith(`/snapshots/${r.snapshotName}`) && r.copied)).toBe(true);
+  });
+
+  it('reports a thaw it could not send, so the orchestrator sends its own; the snapshots are unaffected', async () => {
+    const output = await createDiskSnapshots(
+      input('run-6', {
+        disks: db.disks.slice(0, 1),
+        thaw: { vmId: db.vmId, instanceId: 'run-6--db-1', commandId: 'thaw-with-snapshots-2', ttlSeconds: 60 },
+      }),
+      compute,
+      () => Promise.reject(new Error('queue service unreachable')),
+    );
+    expect(output.results[0]?.ok).toBe(true);
+    expect(output.thaw).toEqual({ sent: false, reason: 'queue service unreachable' });
   });
 });

@@ -50,6 +50,8 @@ describe('infra/agent/install-linux.sh (dry run into a directory, no systemd)', 
     expect(stdout).toContain(`Command queue: ${commandQueueName(VM)}`);
     expect(stdout.trim().split('\n').at(-1)).toBe(publicKey);
     expect((await stat(keyFile)).mode & 0o077).toBe(0);
+    // The freeze holder's small bundle goes beside the agent's, where the agent looks for it.
+    expect((await stat(path.join(root, 'opt/quiesce-agent/quiesce-freeze-holder.mjs'))).size).toBeGreaterThan(1000);
 
     const config = await loadAgentConfig(path.join(etc, 'agent.yaml'));
     expect(config).toMatchObject({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { snapshotReadiness } from '../../../activities/snapshotReadiness.js';
+import { snapshotFromOutput, snapshotReadiness } from '../../../activities/snapshotReadiness.js';
 
 const ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/snapshots/snap-1';
 
@@ -10,15 +10,19 @@ describe('snapshotReadiness', () => {
       id: ID,
       state: 'ready',
     });
-    expect(
-      snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 100 }),
-    ).toEqual({ id: ID, state: 'ready', completionPercent: 100 });
+    expect(snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 100 })).toEqual({
+      id: ID,
+      state: 'ready',
+      completionPercent: 100,
+    });
   });
 
   it('calls a Succeeded snapshot whose background copy is under way copying, with its progress', () => {
-    expect(
-      snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 42.5 }),
-    ).toEqual({ id: ID, state: 'copying', completionPercent: 42.5 });
+    expect(snapshotReadiness(ID, { provisioningState: 'Succeeded', completionPercent: 42.5 })).toEqual({
+      id: ID,
+      state: 'copying',
+      completionPercent: 42.5,
+    });
   });
 
   it('calls a snapshot still being created copying', () => {
@@ -44,5 +48,13 @@ describe('snapshotReadiness', () => {
       completionPercent: 60,
       error: 'background copy failed: CopySourceNotFound: the source disk was deleted',
     });
+  });
+
+  it("reads the snapshot an operation's answer carried, and nothing from an answer without one", () => {
+    const output = { id: ID, name: 'snap-1', properties: { provisioningState: 'Succeeded', completionPercent: 40 } };
+    expect(snapshotFromOutput(output)).toEqual({ id: ID, provisioningState: 'Succeeded', completionPercent: 40 });
+    expect(snapshotReadiness(ID, snapshotFromOutput(output) ?? {}).state).toBe('copying');
+    expect(snapshotFromOutput(undefined)).toBeUndefined();
+    expect(snapshotFromOutput('not a snapshot')).toBeUndefined();
   });
 });

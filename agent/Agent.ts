@@ -18,7 +18,8 @@ import { capabilities } from './capabilities.js';
 import type { AgentConfig } from './config/agentConfig.js';
 import type { Logger } from './logging/createAgentLogger.js';
 import type { HoldableLogSink } from './logging/HoldableLogSink.js';
-import { CommandPoller, type PollPace } from './queue/CommandPoller.js';
+import { CommandPoller } from './queue/CommandPoller.js';
+import { lingerIntervalMs } from './queue/pollDelay.js';
 import { createQueueClients, type QueueClients } from './queue/createQueueClients.js';
 import { ReplySender } from './queue/ReplySender.js';
 import { BackupSession } from './session/BackupSession.js';
@@ -59,7 +60,7 @@ export class Agent {
       this.#queues.commands,
       { ...polling, visibilityTimeoutSeconds: limits.maxScriptTimeoutSeconds * 2 + limits.maxFrozenSeconds + 60 },
       options.logger,
-      () => this.#pace(),
+      () => this.#pollIntervalMs(),
       (text) => this.#onMessage(text),
       this.#queues.mayCreateQueues,
     );
@@ -100,12 +101,12 @@ export class Agent {
     this.#logSink.release();
   }
 
-  #pace(): PollPace {
+  /** Fastest while a freeze is held (the thaw is all it waits for, inside the freeze window), fast during a backup. */
+  #pollIntervalMs(): number {
+    const { polling } = this.#config;
     const session = this.#session;
-    if (session?.active && session.frozenBody) return 'frozen';
-    const busy =
-      session?.active === true || performance.now() - this.#lastCommandAt < this.#config.polling.busyLingerMs;
-    return busy ? 'busy' : 'idle';
+    if (session?.active) return session.frozenBody ? polling.frozenIntervalMs : polling.busyIntervalMs;
+    return lingerIntervalMs(performance.now() - this.#lastCommandAt, polling);
   }
 
   async #onMessage(text: string): Promise<void> {

@@ -70,7 +70,7 @@ export const AgentConfigSchema = z
       .object({
         /** While a freeze is held: the thaw command is all the guest waits for, inside the freeze window. */
         frozenIntervalMs: z.number().int().min(10).max(5000).default(50),
-        /** While a backup is in progress (and for `busyLingerMs` after any command). */
+        /** While a backup is in progress, and after any command: for 5 s, then doubling every 5 s for `busyLingerMs`. */
         busyIntervalMs: z.number().int().min(10).max(5000).default(100),
         idleIntervalMs: z.number().int().min(100).max(300_000).default(5000),
         busyLingerMs: z.number().int().min(0).max(3_600_000).default(120_000),

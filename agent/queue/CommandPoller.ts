@@ -4,13 +4,9 @@ import type { Logger } from '../logging/createAgentLogger.js';
 import { outageDelayMs, withJitter } from './pollDelay.js';
 import { statusCodeOf } from './statusCodeOf.js';
 
-/** How eagerly to poll: a held freeze waits only for its thaw, every hop of which is inside the freeze window. */
-export type PollPace = 'frozen' | 'busy' | 'idle';
-
 export interface PollerOptions {
-  frozenIntervalMs: number;
+  /** The base of the back-off while the queue service fails. */
   busyIntervalMs: number;
-  idleIntervalMs: number;
   maxOutageBackoffMs: number;
   jitter: number;
   /** Long enough for the slowest command (a pre-script) to finish before the message shows again. */
@@ -18,8 +14,8 @@ export interface PollerOptions {
 }
 
 /**
- * Polls the VM's command queue: fastest while a freeze is held, fast while a backup is in progress, slow when idle,
- * with jitter. Each
+ * Polls the VM's command queue every `intervalMs()` (the agent's call: fast while a backup is in progress, slow when
+ * idle), with jitter. Each
  * message is handed to `handle` without waiting (a thaw must not queue behind a running freeze) and deleted only
  * after `handle` settles. Queue outages are logged and survived with a doubling back-off.
  */
@@ -27,7 +23,7 @@ export class CommandPoller {
   readonly #queue: QueueClient;
   readonly #options: PollerOptions;
   readonly #logger: Logger;
-  readonly #pace: () => PollPace;
+  readonly #intervalMs: () => number;
   readonly #handle: (text: string, dequeueCount: number) => Promise<void>;
   readonly #mayCreateQueue: boolean;
   readonly #inFlight = new Set<Promise<void>>();
@@ -41,14 +37,14 @@ export class CommandPoller {
     queue: QueueClient,
     options: PollerOptions,
     logger: Logger,
-    pace: () => PollPace,
+    intervalMs: () => number,
     handle: (text: string, dequeueCount: number) => Promise<void>,
     mayCreateQueue: boolean,
   ) {
     this.#queue = queue;
     this.#options = options;
     this.#logger = logger;
-    this.#pace = pace;
+    this.#intervalMs = intervalMs;
     this.#handle = handle;
     this.#mayCreateQueue = mayCreateQueue;
   }
@@ -109,12 +105,6 @@ export class CommandPoller {
             : withJitter(this.#intervalMs(), jitter);
       await this.#sleep(delay);
     }
-  }
-
-  #intervalMs(): number {
-    const pace = this.#pace();
-    const { frozenIntervalMs, busyIntervalMs, idleIntervalMs } = this.#options;
-    return pace === 'frozen' ? frozenIntervalMs : pace === 'busy' ? busyIntervalMs : idleIntervalMs;
   }
 
   async #delete(messageId: string, popReceipt: string): Promise<void> {

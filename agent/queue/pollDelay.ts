@@ -7,3 +7,21 @@ export function withJitter(baseMs: number, jitter: number, random: () => number 
 export function outageDelayMs(failures: number, minMs: number, maxMs: number): number {
   return Math.min(maxMs, minMs * 2 ** Math.min(failures, 20));
 }
+
+/** After a command, the busy interval holds this long, then doubles every step until it reaches the idle one. */
+const LINGER_STEP_MS = 5_000;
+
+/**
+ * The interval while no backup is in progress, `sinceCommandMs` after the last command: busy at first (a ping is soon
+ * followed by its freeze), then twice as long every 5 s, idle once the linger is over. An agent that has just finished
+ * a backup does not ask its queue ten times a second for two minutes.
+ */
+export function lingerIntervalMs(
+  sinceCommandMs: number,
+  polling: { busyIntervalMs: number; idleIntervalMs: number; busyLingerMs: number },
+): number {
+  const { busyIntervalMs, idleIntervalMs, busyLingerMs } = polling;
+  if (sinceCommandMs >= busyLingerMs) return idleIntervalMs;
+  const doublings = Math.max(0, Math.floor(sinceCommandMs / LINGER_STEP_MS));
+  return Math.min(idleIntervalMs, busyIntervalMs * 2 ** Math.min(doublings, 20));
+}

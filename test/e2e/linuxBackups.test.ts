@@ -84,8 +84,10 @@ describe('Linux backups through the whole stack', () => {
         }),
         vm('snapfail-1', { agent: agent() }),
         vm('storm-1', { agent: agent() }),
-        // Polls its command queue only every 5 s once busy: the thaw command comes after its 2 s watchdog.
-        vm('slow-1', { agent: agent({ polling: { busyIntervalMs: 5000, idleIntervalMs: 100, jitter: 0 } }) }),
+        // Polls its command queue only every 5 s while frozen: the thaw command comes after its 2 s watchdog.
+        vm('slow-1', {
+          agent: agent({ polling: { frozenIntervalMs: 5000, busyIntervalMs: 5000, idleIntervalMs: 100, jitter: 0 } }),
+        }),
       ],
     });
   }, 120_000);

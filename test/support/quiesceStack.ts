@@ -9,7 +9,7 @@ import { FAST_SIMULATOR } from './armSimProcess.js';
 export type { QuiesceStack, StackRun, StackVmResult };
 
 /** Agents poll fast in tests: the freeze window is measured, not waited for. */
-export const FAST_AGENT_POLLING = { busyIntervalMs: 20, idleIntervalMs: 100 };
+export const FAST_AGENT_POLLING = { frozenIntervalMs: 20, busyIntervalMs: 20, idleIntervalMs: 100 };
 
 /** The whole stack for end-to-end tests: the simulator answers fast unless the fleet brings its own settings. */
 export function startQuiesceStack(

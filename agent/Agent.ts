@@ -19,8 +19,8 @@ import type { AgentConfig } from './config/agentConfig.js';
 import type { Logger } from './logging/createAgentLogger.js';
 import type { HoldableLogSink } from './logging/HoldableLogSink.js';
 import { CommandPoller } from './queue/CommandPoller.js';
-import { lingerIntervalMs } from './queue/pollDelay.js';
 import { createQueueClients, type QueueClients } from './queue/createQueueClients.js';
+import { lingerIntervalMs } from './queue/pollDelay.js';
 import { ReplySender } from './queue/ReplySender.js';
 import { BackupSession } from './session/BackupSession.js';
 

@@ -142,15 +142,14 @@ const before = (await simGet(endpoint, ca, '/_sim/stats')) as SimStats;
 const started = await api('POST', 'backups', { policy: 'bench' });
 if (started.status !== 202) throw new Error(`POST backups: ${JSON.stringify(started.body)}`);
 const runId = String(started.body.runId);
-let run: Record<string, unknown>;
 // Polled through the run list (the run's own record), not GET runs/{id}: that one reads every VM's result, 1,000
-// rows a second that would load Azurite and the host as much as a share of the run itself.
+// rows a second that load Azurite and the host beside the run they measure.
 for (;;) {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const page = (await api('GET', 'runs?policy=bench&top=5')).body as { runs: { runId: string; status: string }[] };
   if (page.runs.find((r) => r.runId === runId)?.status !== 'Running') break;
 }
-run = (await api('GET', `runs/${runId}`)).body;
+const run = (await api('GET', `runs/${runId}`)).body;
 const after = (await simGet(endpoint, ca, '/_sim/stats')) as SimStats;
 
 const admitted = {

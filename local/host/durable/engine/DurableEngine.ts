@@ -37,12 +37,6 @@ export interface DurableEngineOptions {
 /** setTimeout's ceiling; longer timers are re-armed in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const MAX_COMMIT_BACKOFF_MS = 10_000;
-/**
- * A change of custom status alone reaches the instance row this much later, together with any that follow: readers of
- * an active instance get its record from memory, and history is what recovery replays. A status or output change is
- * written before anything the episode decided happens, as DTFx does.
- */
-const CUSTOM_STATUS_ROW_DELAY_MS = 500;
 
 /**
  * The durable engine: runs orchestration episodes (one at a time per instance, at most
@@ -95,9 +89,6 @@ export class DurableEngine {
     for (const instance of this.#instances.values()) {
       for (const timer of instance.timers.values()) clearTimeout(timer);
       clearTimeout(instance.retryTimer);
-      // A custom status waiting to be coalesced is written now; the drain below waits for it.
-      if (instance.rowTimer)
-        void this.#runtime.inFlight.track(this.#writeRow(instance, instance.record).catch(() => undefined));
     }
     await this.#runtime.inFlight.drain(30_000);
     await this.#lease.release();
@@ -268,35 +259,16 @@ export class DurableEngine {
       await this.store.appendHistory(record.instanceId, record.executionId, instance.history.length, plan.append);
     }
     const before = instance.record;
-    if (before.runtimeStatus !== record.runtimeStatus || before.output !== record.output) {
-      await this.#writeRow(instance, record);
-    } else if (before.customStatus !== record.customStatus) {
-      this.#writeRowSoon(instance);
+    if (
+      before.runtimeStatus !== record.runtimeStatus ||
+      before.customStatus !== record.customStatus ||
+      before.output !== record.output
+    ) {
+      await this.store.putInstance(record);
     }
     instance.history.push(...plan.append.map((event) => ({ ...event, IsPlayed: true })));
     instance.record = record;
     instance.held = plan.held;
-  }
-
-  /** Writes the instance row now, after any write still under way (and instead of one waiting to be coalesced). */
-  #writeRow(instance: Instance, record: InstanceRecord): Promise<void> {
-    clearTimeout(instance.rowTimer);
-    instance.rowTimer = undefined;
-    const write = instance.rowWrites.then(() => this.store.putInstance(record));
-    instance.rowWrites = write.catch(() => undefined);
-    return write;
-  }
-
-  /** Writes the instance row (its record as it is by then) shortly, with every custom status set meanwhile. */
-  #writeRowSoon(instance: Instance): void {
-    if (instance.rowTimer) return;
-    instance.rowTimer = setTimeout(() => {
-      instance.rowTimer = undefined;
-      const write = this.#writeRow(instance, instance.record).catch((error: unknown) => {
-        this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the custom status');
-      });
-      void this.#runtime.inFlight.track(write);
-    }, CUSTOM_STATUS_ROW_DELAY_MS);
   }
 
   /** The inbox rows this episode consumed; recovery skips any left behind, as their events are in history. */
@@ -368,7 +340,7 @@ export class DurableEngine {
       runtimeStatus: 'Running',
       lastUpdatedTime: new Date(),
     };
-    await this.#writeRow(instance, record);
+    await this.store.putInstance(record);
     await this.store.deleteHistory(record.instanceId);
     instance.record = record;
     instance.history = [];

@@ -24,10 +24,6 @@ export interface Instance {
   commitFailures: number;
   /** Set while the instance waits out a back-off after a failed episode. */
   retryTimer: NodeJS.Timeout | undefined;
-  /** The instance row's writes, one after another, so an older record never lands after a newer one. */
-  rowWrites: Promise<void>;
-  /** Set while a write of a new custom status alone waits to be coalesced with the next ones. */
-  rowTimer: NodeJS.Timeout | undefined;
 }
 
 export function newInstance(record: InstanceRecord, history: HistoryEvent[] = []): Instance {
@@ -41,8 +37,6 @@ export function newInstance(record: InstanceRecord, history: HistoryEvent[] = []
     queued: false,
     commitFailures: 0,
     retryTimer: undefined,
-    rowWrites: Promise.resolve(),
-    rowTimer: undefined,
   };
 }
 

@@ -16,7 +16,7 @@ import {
   type DiskSnapshotResult,
   type ThawSent,
 } from './createDiskSnapshots.contract.js';
-import type { SendGuestCommandInput, SendGuestCommandOutput } from './sendGuestCommand.contract.js';
+import { notSentReason, type SendGuestCommandInput, type SendGuestCommandOutput } from './sendGuestCommand.contract.js';
 import { sendGuestCommand } from './sendGuestCommand.js';
 import { snapshotName } from './snapshotName.js';
 import { snapshotFromOutput, snapshotReadiness, type SnapshotState } from './snapshotReadiness.js';
@@ -194,7 +194,7 @@ async function sendThaw(
     const sent = await sendCommand({ ...thaw, runId: input.runId, command: { type: 'thaw', body: {} } });
     return sent.sent
       ? { sent: true, messageId: sent.messageId, sentAt: sent.sentAt }
-      : { sent: false, reason: sent.reason === 'no-queue' ? `queue ${sent.queue} does not exist` : 'oversized' };
+      : { sent: false, reason: notSentReason(sent, 'thaw') };
   } catch (error: unknown) {
     return { sent: false, reason: describeArmError(error) };
   }

@@ -33,6 +33,16 @@ export const SendGuestCommandOutput = z.union([
 ]);
 export type SendGuestCommandOutput = z.infer<typeof SendGuestCommandOutput>;
 
+/** Why a command did not go on the agent's queue, as a sentence for the evidence. */
+export function notSentReason(
+  sent: Extract<SendGuestCommandOutput, { sent: false }>,
+  commandType: z.output<typeof GuestCommand>['type'],
+): string {
+  return sent.reason === 'no-queue'
+    ? `the agent's command queue ${sent.queue} does not exist (the agent has never started on this VM)`
+    : `the ${commandType} command is too large (${sent.wireBytes} bytes)`;
+}
+
 /** Signs a command with the service's key and puts it on the VM's command queue. Too big for a queue: a value. */
 export const sendGuestCommandContract = defineActivity(
   'sendGuestCommand',

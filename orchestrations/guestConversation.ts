@@ -1,7 +1,7 @@
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import type { z } from 'zod';
 
-import { sendGuestCommandContract } from '../activities/sendGuestCommand.contract.js';
+import { notSentReason, sendGuestCommandContract } from '../activities/sendGuestCommand.contract.js';
 import { replyEventName } from '../shared/guest/guestEvents.js';
 import { type Reply, REPLY_BODIES, type ReplyType } from '../shared/protocol/index.js';
 import { callActivity } from './callActivity.js';
@@ -48,13 +48,7 @@ export function* askGuest<T extends ReplyType>(
     },
     retryPolicies.storage,
   );
-  if (!sent.sent) {
-    const reason =
-      sent.reason === 'no-queue'
-        ? `the agent's command queue ${sent.queue} does not exist (the agent has never started on this VM)`
-        : `the ${command.type} command is too large (${sent.wireBytes} bytes)`;
-    return { kind: 'not-sent', reason };
-  }
+  if (!sent.sent) return { kind: 'not-sent', reason: notSentReason(sent, command.type) };
 
   return yield* awaitGuest(conversation, expect, timeoutSeconds);
 }

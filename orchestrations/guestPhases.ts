@@ -135,10 +135,12 @@ export function* freezeGuest(state: VmBackupState, vm: InspectedVm, freeze: Free
 export function* thawGuest(state: VmBackupState, vm: InspectedVm): Generator<Task, void> {
   const plan = state.input.plan;
   state.enter('thawing');
+  const talk = conversation(state, false);
+  const waitSeconds = thawWaitSeconds(plan, vm.os);
   // The snapshot activity put the thaw on the queue as soon as the last operation settled; otherwise it goes now.
   const answer = state.thawSentWithSnapshots
-    ? yield* awaitGuest(conversation(state, false), ['thawed'], thawWaitSeconds(plan, vm.os))
-    : yield* askGuest(conversation(state, false), { type: 'thaw', body: {} }, ['thawed'], thawWaitSeconds(plan, vm.os));
+    ? yield* awaitGuest(talk, ['thawed'], waitSeconds)
+    : yield* askGuest(talk, { type: 'thaw', body: {} }, ['thawed'], waitSeconds);
   if (answer.kind === 'timeout') {
     state.evidence.thaw = { outcome: 'no-reply', waitedSeconds: answer.waitedSeconds };
     return;

@@ -15,9 +15,8 @@ export interface PollerOptions {
 
 /**
  * Polls the VM's command queue every `intervalMs()` (the agent's call: fast while a backup is in progress, slow when
- * idle), with jitter. Each
- * message is handed to `handle` without waiting (a thaw must not queue behind a running freeze) and deleted only
- * after `handle` settles. Queue outages are logged and survived with a doubling back-off.
+ * idle), with jitter. Each message is handed to `handle` without waiting (a thaw must not queue behind a running
+ * freeze) and deleted only after `handle` settles. Queue outages are logged and survived with a doubling back-off.
  */
 export class CommandPoller {
   readonly #queue: QueueClient;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 import { defineActivity } from '../shared/activity/ActivityContract.js';
-import { RunTarget } from '../shared/runs/runInputs.js';
+import { LaneTake, RunTarget } from '../shared/runs/runInputs.js';
 
 const RunId = z.object({ runId: z.string().min(1) });
 
@@ -15,7 +15,7 @@ export const openRunDispatchContract = defineActivity(
 /** A lane's next VM (`seq` numbers the lane's takes, so a retried take gets the same VM), or none: the lane ends. */
 export const takeNextTargetContract = defineActivity(
   'takeNextTarget',
-  RunId.extend({ lane: z.number().int().min(0), seq: z.number().int().min(0) }),
+  RunId.extend(LaneTake.shape),
   z.object({ target: RunTarget.optional(), index: z.number().int().optional() }),
 );
 

@@ -17,5 +17,3 @@ export const claimVmContract = defineActivity(
     z.object({ claimed: z.literal(false), runCanceled: z.literal(true) }),
   ]),
 );
-
-export const releaseVmContract = defineActivity('releaseVm', VmClaim, z.object({ released: z.literal(true) }));

@@ -2,11 +2,11 @@
 import '../activities/applyRetention.js';
 import '../activities/claimVm.js';
 import '../activities/createDiskSnapshots.js';
+import '../activities/finishVm.js';
 import '../activities/inspectVm.js';
 import '../activities/preflight.js';
 import '../activities/recordResult.js';
 import '../activities/recordRun.js';
-import '../activities/releaseVm.js';
 import '../activities/resolveRunTargets.js';
 import '../activities/runDispatch.js';
 import '../activities/sendGuestCommand.js';

@@ -1,6 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 
 import type { DiskSnapshotResult } from '../activities/createDiskSnapshots.contract.js';
+import type { HandOff } from '../activities/finishVm.contract.js';
 import type { InspectedVm } from '../activities/inspectVm.contract.js';
 import { resourceName } from '../shared/arm/resourceId.js';
 import { CANCEL_EVENT } from '../shared/guest/guestEvents.js';
@@ -29,6 +30,8 @@ export interface VmOutcome {
   consistency: Consistency;
   expected: Consistency;
   reason: string;
+  /** For a VM of a lane: the lane's next VM, taken when this one finished (absent: the lane takes it itself). */
+  handOff?: HandOff;
 }
 
 /** Everything one VM's backup learns as it goes: the verdict's evidence, the agent's replies, the timings. */
@@ -44,6 +47,7 @@ export class VmBackupState {
   readonly cancel: Task;
   vm?: InspectedVm;
   snapshotResults: DiskSnapshotResult[] = [];
+  handOff?: HandOff;
   /** True once a freeze command went out: from then on the thaw always follows. */
   freezeSent = false;
   /** When the guest's watchdog will thaw on its own (orchestration clock). */

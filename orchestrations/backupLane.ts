@@ -1,6 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
+import type { HandOff } from '../activities/finishVm.contract.js';
 import { takeNextTargetContract } from '../activities/runDispatch.contract.js';
 import { BackupLaneInput, type BackupVmInput, type RunTarget } from '../shared/runs/runInputs.js';
 import { callActivity } from './callActivity.js';
@@ -29,18 +30,30 @@ export function* backupLane(context: OrchestrationContext): Generator<Task, Lane
   const outcomes: VmOutcome[] = [];
   let target: RunTarget | undefined = input.first;
   for (let seq = 0; target; seq++) {
-    const vmInput: BackupVmInput = { runId: input.runId, vmId: target.vmId, plan: input.plan };
+    const laneTake = { lane: input.lane, seq };
+    const vmInput: BackupVmInput = { runId: input.runId, vmId: target.vmId, plan: input.plan, laneTake };
+    let handOff: HandOff | undefined;
     try {
-      outcomes.push((yield context.df.callSubOrchestrator('backupVm', vmInput, target.instanceId)) as VmOutcome);
+      const { handOff: next, ...outcome } = (yield context.df.callSubOrchestrator(
+        'backupVm',
+        vmInput,
+        target.instanceId,
+      )) as VmOutcome;
+      outcomes.push(outcome);
+      handOff = next;
     } catch (error: unknown) {
       outcomes.push(crashedVm(target, error));
     }
     context.df.setCustomStatus({ runId: input.runId, lane: input.lane, done: outcomes.length });
+    if (handOff) {
+      target = handOff.next;
+      continue;
+    }
     try {
       const next = yield* callActivity(
         context,
         takeNextTargetContract,
-        { runId: input.runId, lane: input.lane, seq },
+        { runId: input.runId, ...laneTake },
         retryPolicies.storage,
       );
       target = next.target;

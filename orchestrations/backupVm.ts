@@ -128,6 +128,7 @@ function outcomeOf(state: VmBackupState, verdict: Verdict): VmOutcome {
     consistency: verdict.consistency,
     expected: vm ? expectedConsistency(state.input.plan, vm.os) : 'crash-consistent',
     reason: verdict.reason,
+    ...(state.handOff ? { handOff: state.handOff } : {}),
   };
 }
 

@@ -1,11 +1,13 @@
 import type { Task } from 'durable-functions';
+import type { z } from 'zod';
 
 import { applyRetentionContract } from '../activities/applyRetention.contract.js';
+import { finishVmContract } from '../activities/finishVm.contract.js';
 import { recordResultContract } from '../activities/recordResults.contract.js';
 import { tagSnapshotsContract } from '../activities/tagSnapshots.contract.js';
-import { releaseVmContract } from '../activities/vmClaims.contract.js';
 import { waitSnapshotsReadyContract } from '../activities/waitSnapshotsReady.contract.js';
 import { CONSISTENCY_TAG } from '../shared/results/consistency.js';
+import type { VmResult } from '../shared/results/RunStore.js';
 import type { Verdict } from '../shared/results/verdict.js';
 import { callActivity } from './callActivity.js';
 import { retryPolicies } from './retryPolicies.js';
@@ -69,8 +71,15 @@ export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<T
         state.warnings.push(`retention could not delete ${failure.id}: ${failure.error}`);
     }
   }
-  yield* record(state, verdict, copy);
-  yield* callActivity(context, releaseVmContract, { vmId: input.vmId, runId: input.runId }, retryPolicies.storage);
+  // The final record, the claim's release and the lane's next VM: one activity, one episode fewer per VM.
+  state.enter('recording');
+  const finished = yield* callActivity(
+    context,
+    finishVmContract,
+    { result: resultOf(state, verdict, copy), ...(input.laneTake ? { laneTake: input.laneTake } : {}) },
+    retryPolicies.storage,
+  );
+  state.handOff = finished.handOff;
   state.enter('done');
 }
 
@@ -94,36 +103,35 @@ function* waitForCopy(state: VmBackupState, subscriptionId: string, snapshotIds:
 }
 
 function* record(state: VmBackupState, verdict: Verdict, copy: string): Generator<Task, void> {
-  const { context, input } = state;
   state.enter('recording');
+  yield* callActivity(state.context, recordResultContract, resultOf(state, verdict, copy), retryPolicies.storage);
+}
+
+function resultOf(state: VmBackupState, verdict: Verdict, copy: string): z.input<typeof VmResult> {
+  const { context, input } = state;
   const thawed = state.replies.thawed;
-  yield* callActivity(
-    context,
-    recordResultContract,
-    {
-      runId: input.runId,
-      vmId: input.vmId,
-      vmName: state.vmName,
-      consistency: verdict.consistency,
-      reason: verdict.reason,
-      warnings: [...verdict.warnings, ...state.warnings],
-      instanceId: context.df.instanceId,
-      startedAt: state.startedAt.toISOString(),
-      endedAt: state.now.toISOString(),
-      ...(thawed && thawed.thawReason !== 'not-frozen' ? { freezeWindowMs: thawed.frozenDurationMs } : {}),
-      snapshots: state.snapshotResults.map((s) => ({
-        disk: s.disk,
-        ...(s.snapshotId && s.ok ? { snapshotId: s.snapshotId } : {}),
-      })),
-      evidence: trimOutputTails({
-        verdict: state.evidence,
-        agent: state.replies,
-        snapshots: state.snapshotResults,
-        timings: state.timings,
-        copy,
-        ...(state.canceledDuring ? { canceledDuring: state.canceledDuring } : {}),
-      }),
-    },
-    retryPolicies.storage,
-  );
+  return {
+    runId: input.runId,
+    vmId: input.vmId,
+    vmName: state.vmName,
+    consistency: verdict.consistency,
+    reason: verdict.reason,
+    warnings: [...verdict.warnings, ...state.warnings],
+    instanceId: context.df.instanceId,
+    startedAt: state.startedAt.toISOString(),
+    endedAt: state.now.toISOString(),
+    ...(thawed && thawed.thawReason !== 'not-frozen' ? { freezeWindowMs: thawed.frozenDurationMs } : {}),
+    snapshots: state.snapshotResults.map((s) => ({
+      disk: s.disk,
+      ...(s.snapshotId && s.ok ? { snapshotId: s.snapshotId } : {}),
+    })),
+    evidence: trimOutputTails({
+      verdict: state.evidence,
+      agent: state.replies,
+      snapshots: state.snapshotResults,
+      timings: state.timings,
+      copy,
+      ...(state.canceledDuring ? { canceledDuring: state.canceledDuring } : {}),
+    }),
+  };
 }

@@ -14,19 +14,37 @@ export interface DispatchState {
 const STATE = 'state';
 /** Table transactions take at most 100 operations. */
 const BATCH = 100;
+/**
+ * Targets per row: a target's JSON stays under 600 characters (resource id, name, instance id at their limits), so a
+ * row's `Targets` stays under the 32 K characters of a Table string property.
+ */
+const TARGETS_PER_ROW = 50;
 /** Lanes racing for the state row retry its optimistic update; they are few (one activity each at a time). */
 const MAX_TAKE_ATTEMPTS = 60;
+/** Target rows never change once written, so each host keeps the ones it read. */
+const CACHED_TARGET_ROWS = 500;
+
+/** Each lane's last take: its sequence number and the target index it got. */
+type LaneTakes = Record<string, [seq: number, index: number]>;
+
+interface TargetRow {
+  /** The index of the row's first target. */
+  from: number;
+  targets: RunTarget[];
+}
 
 /**
  * Hands a run's VMs out to its lanes, one at a time, so that `maxParallelVms` lanes keep that many VMs in flight
- * (a sliding window) without the run's orchestration racing a task twice. One partition per run: a state row (total,
- * next, canceled), a row per target not handed out at the start, and a row per take, written in the same transaction
- * as the state's advance, so a retried take (same lane and sequence number) returns the same target and no target
- * is ever handed out twice or skipped. A canceled run hands out nothing more.
+ * (a sliding window) without the run's orchestration racing a task twice. One small partition per run: a state row
+ * (total, next, canceled, and each lane's last take) and the targets not handed out at the start, 50 to a row. A take
+ * advances the state with an optimistic update that records the lane's sequence number in the same row, so a retried
+ * take (same lane and sequence number) returns the same target and no target is ever handed out twice or skipped.
+ * A canceled run hands out nothing more. Few rows per partition keep each point read cheap, on Azurite too.
  */
 export class RunDispatch {
   readonly #table: () => Promise<TableClient>;
   readonly #pause: () => Promise<void>;
+  readonly #targetRows = new Map<string, Promise<TargetRow>>();
 
   constructor(
     table: () => Promise<TableClient> = () => tableClient('RunDispatch'),
@@ -43,15 +61,16 @@ export class RunDispatch {
   async open(runId: string, targets: readonly RunTarget[], handedOut: number): Promise<void> {
     const table = await this.#table();
     if (await this.#state(table, runId)) return;
-    const rows = targets.slice(handedOut).map((target, i) => ({
-      partitionKey: runId,
-      rowKey: targetKey(handedOut + i),
-      VmId: target.vmId,
-      Name: target.name,
-      InstanceId: target.instanceId,
-    }));
-    for (let i = 0; i < rows.length; i += BATCH)
-      await table.submitTransaction(rows.slice(i, i + BATCH).map((row): TransactionAction => ['upsert', row]));
+    const rows: TransactionAction[] = [];
+    for (let row = Math.floor(handedOut / TARGETS_PER_ROW); row * TARGETS_PER_ROW < targets.length; row++) {
+      const from = Math.max(row * TARGETS_PER_ROW, handedOut);
+      const slice = targets.slice(from, (row + 1) * TARGETS_PER_ROW);
+      rows.push([
+        'upsert',
+        { partitionKey: runId, rowKey: targetRowKey(row), From: from, Targets: JSON.stringify(slice) },
+      ]);
+    }
+    for (let i = 0; i < rows.length; i += BATCH) await table.submitTransaction(rows.slice(i, i + BATCH));
     const state = { partitionKey: runId, rowKey: STATE, Total: targets.length, Next: handedOut, Canceled: false };
     await table.createEntity(state).catch(ignore(409));
   }
@@ -59,35 +78,29 @@ export class RunDispatch {
   /** The next target for this lane's `seq`-th take, or none when every target is out or the run was canceled. */
   async take(runId: string, lane: number, seq: number): Promise<{ index: number; target: RunTarget } | undefined> {
     const table = await this.#table();
-    const takeRow = { partitionKey: runId, rowKey: `take-${lane}-${seq}` };
     for (let attempt = 0; attempt < MAX_TAKE_ATTEMPTS; attempt++) {
       const found = await this.#state(table, runId);
       if (!found) throw new Error(`The dispatch of run ${runId} was never opened.`);
-      const { state, etag } = found;
-      if (state.canceled || state.next >= state.total) return this.#taken(table, runId, takeRow.rowKey);
+      const { state, takes, etag } = found;
+      const earlier = takes[lane];
+      // A retry of this take that went through: the same target again.
+      if (earlier && earlier[0] === seq) return this.#target(runId, earlier[1]);
+      if (state.canceled || state.next >= state.total) return undefined;
       try {
-        await table.submitTransaction([
-          ['update', { partitionKey: runId, rowKey: STATE, Next: state.next + 1 }, 'Merge', { etag }],
-          ['create', { ...takeRow, Index: state.next }],
-        ]);
-        return this.#target(table, runId, state.next);
+        const advanced = { ...takes, [lane]: [seq, state.next] };
+        await table.updateEntity(
+          { partitionKey: runId, rowKey: STATE, Next: state.next + 1, Takes: JSON.stringify(advanced) },
+          'Merge',
+          { etag },
+        );
+        return this.#target(runId, state.next);
       } catch (error: unknown) {
-        const status = statusCodeOf(error);
-        // 409: this take is a retry of one that went through (its row exists); 412: another lane advanced first.
-        if (status === 409) {
-          const taken = await this.#taken(table, runId, takeRow.rowKey);
-          if (taken) return taken;
-        } else if (status !== 412) throw error;
+        // 412: another lane advanced first.
+        if (statusCodeOf(error) !== 412) throw error;
         await this.#pause();
       }
     }
     throw new Error(`Run ${runId}: lane ${lane} could not take a target (the state row stayed contended).`);
-  }
-
-  /** What an earlier attempt of this take got, if it went through. */
-  async #taken(table: TableClient, runId: string, takeKey: string) {
-    const taken = await getRow(table, runId, takeKey);
-    return taken ? this.#target(table, runId, Number(taken.Index)) : undefined;
   }
 
   /** Hands out nothing more. Idempotent; a run never opened has nothing to cancel. */
@@ -103,8 +116,8 @@ export class RunDispatch {
   }
 
   /**
-   * Ends the dispatch: cancels it (nothing more is handed out), removes its target and take rows, and returns the
-   * final state, which stays. Idempotent.
+   * Ends the dispatch: cancels it (nothing more is handed out), removes its target rows, and returns the final state,
+   * which stays. Idempotent.
    */
   async close(runId: string): Promise<DispatchState | undefined> {
     await this.cancel(runId);
@@ -124,27 +137,51 @@ export class RunDispatch {
       }
     }
     if (batch.length > 0) await table.submitTransaction(batch);
+    for (const key of this.#targetRows.keys()) if (key.startsWith(`${runId}/`)) this.#targetRows.delete(key);
     return (await this.#state(table, runId))?.state;
   }
 
-  async #state(table: TableClient, runId: string): Promise<{ state: DispatchState; etag: string } | undefined> {
+  async #state(
+    table: TableClient,
+    runId: string,
+  ): Promise<{ state: DispatchState; takes: LaneTakes; etag: string } | undefined> {
     const row = await getRow(table, runId, STATE);
     if (!row) return undefined;
     return {
       state: { total: Number(row.Total), next: Number(row.Next), canceled: row.Canceled === true },
+      takes: typeof row.Takes === 'string' ? (JSON.parse(row.Takes) as LaneTakes) : {},
       etag: String(row.etag),
     };
   }
 
-  async #target(table: TableClient, runId: string, index: number): Promise<{ index: number; target: RunTarget }> {
-    const row = await getRow(table, runId, targetKey(index));
-    if (!row) throw new Error(`Run ${runId}: target ${index} is missing from the dispatch.`);
-    return { index, target: { vmId: String(row.VmId), name: String(row.Name), instanceId: String(row.InstanceId) } };
+  async #target(runId: string, index: number): Promise<{ index: number; target: RunTarget }> {
+    const rowNumber = Math.floor(index / TARGETS_PER_ROW);
+    const key = `${runId}/${rowNumber}`;
+    let row = this.#targetRows.get(key);
+    if (!row) {
+      row = this.#readTargetRow(runId, rowNumber);
+      row.catch(() => this.#targetRows.delete(key));
+      this.#targetRows.set(key, row);
+      if (this.#targetRows.size > CACHED_TARGET_ROWS) {
+        const oldest = this.#targetRows.keys().next();
+        if (!oldest.done) this.#targetRows.delete(oldest.value);
+      }
+    }
+    const { from, targets } = await row;
+    const target = targets[index - from];
+    if (!target) throw new Error(`Run ${runId}: target ${index} is missing from the dispatch.`);
+    return { index, target };
+  }
+
+  async #readTargetRow(runId: string, rowNumber: number): Promise<TargetRow> {
+    const row = await getRow(await this.#table(), runId, targetRowKey(rowNumber));
+    if (!row) throw new Error(`Run ${runId}: the dispatch has no targets row ${rowNumber}.`);
+    return { from: Number(row.From), targets: JSON.parse(String(row.Targets)) as RunTarget[] };
   }
 }
 
-function targetKey(index: number): string {
-  return `target-${String(index).padStart(7, '0')}`;
+function targetRowKey(row: number): string {
+  return `targets-${String(row).padStart(5, '0')}`;
 }
 
 async function getRow(

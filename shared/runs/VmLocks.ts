@@ -3,8 +3,6 @@ import type { TableClient } from '@azure/data-tables';
 import { tableClient } from '../clients/tableClient.js';
 import { statusCodeOf } from '../errors/restErrors.js';
 
-const PARTITION = 'vm';
-
 export type ClaimOutcome = { claimed: true } | { claimed: false; heldBy: string; since: string };
 
 export interface VmLock {
@@ -29,15 +27,16 @@ export class VmLocks {
   async claim(vmId: string, runId: string, ttlMs: number, now = new Date()): Promise<ClaimOutcome> {
     const table = await this.#table();
     const row = {
-      partitionKey: PARTITION,
-      rowKey: rowKey(vmId),
+      partitionKey: partitionKey(vmId),
+      rowKey: '',
       VmId: vmId,
       RunId: runId,
       Since: now.toISOString(),
       ExpiresAt: new Date(now.getTime() + ttlMs).toISOString(),
     };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const held = await this.get(vmId);
+    for (let attempt = 0; attempt < 4; attempt++) {
+      // Most VMs are not held: the first attempt creates the row without reading it.
+      const held = attempt === 0 ? undefined : await this.get(vmId);
       try {
         if (!held) {
           await table.createEntity(row);
@@ -62,7 +61,7 @@ export class VmLocks {
     const held = await this.get(vmId);
     if (!held || held.lock.runId !== runId) return;
     try {
-      await table.deleteEntity(PARTITION, rowKey(vmId), { etag: held.etag });
+      await table.deleteEntity(partitionKey(vmId), '', { etag: held.etag });
     } catch (error: unknown) {
       if (![404, 412].includes(statusCodeOf(error) ?? 0)) throw error;
     }
@@ -71,7 +70,7 @@ export class VmLocks {
   async get(vmId: string): Promise<{ lock: VmLock; etag: string } | undefined> {
     const table = await this.#table();
     try {
-      const row = await table.getEntity<Record<string, string>>(PARTITION, rowKey(vmId));
+      const row = await table.getEntity<Record<string, string>>(partitionKey(vmId), '');
       return {
         lock: {
           vmId: row.VmId ?? vmId,
@@ -94,6 +93,7 @@ export class VmLocks {
   }
 }
 
-function rowKey(vmId: string): string {
+/** A partition per VM: every claim is a point operation on a partition of one row. */
+function partitionKey(vmId: string): string {
   return encodeURIComponent(vmId.toLowerCase());
 }

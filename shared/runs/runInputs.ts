@@ -31,11 +31,17 @@ export type BackupRunInput = z.infer<typeof BackupRunInput>;
 export const RunTarget = z.object({ vmId: z.string(), name: z.string(), instanceId: z.string() });
 export type RunTarget = z.infer<typeof RunTarget>;
 
+/** A lane's `seq`-th take of a VM from its run's dispatch (numbered, so a retried take gets the same VM). */
+export const LaneTake = z.object({ lane: z.number().int().min(0), seq: z.number().int().min(0) });
+export type LaneTake = z.infer<typeof LaneTake>;
+
 /** The input of `backupVm`: one VM in one run (instance id from backupVmInstanceId). */
 export const BackupVmInput = z.object({
   runId: z.string().min(1),
   vmId: VmResourceId,
   plan: RunPlan,
+  /** For a VM of a lane: the take that hands the lane its next VM when this one is done. */
+  laneTake: LaneTake.optional(),
 });
 export type BackupVmInput = z.infer<typeof BackupVmInput>;
 

@@ -82,6 +82,17 @@ describe('A run backs up its VMs in a sliding window of maxParallelVms', () => {
       (r) => Date.parse(r.startedAt) >= firstFastEnd && Date.parse(r.startedAt) < Date.parse(slow?.endedAt ?? ''),
     );
     expect(startedWhileSlowRan.length).toBeGreaterThanOrEqual(2);
+    // Each VM took its lane's next VM as it finished (finishVm's hand-off): no lane had to ask for it again.
+    const handOffs = [];
+    for (const result of run.results) {
+      const history = await stack.api('GET', `runs/${run.runId}/vms/${result.vmName}/history`);
+      const events = history.body.history as { EventType: string; FunctionName?: string; Result?: unknown }[];
+      const finished = events.find((e) => e.EventType === 'TaskCompleted' && e.FunctionName === 'finishVm');
+      handOffs.push((finished?.Result as { handOff?: { next?: { name: string } } }).handOff);
+    }
+    expect(handOffs.every((handOff) => handOff !== undefined)).toBe(true);
+    const handedOn = handOffs.flatMap((handOff) => (handOff?.next ? [handOff.next.name] : []));
+    expect(handedOn.sort()).toEqual(FAST.slice(1).sort());
   });
 
   it('on a cancel, starts no more VMs: the one in flight thaws first, the rest are recorded as never started', async () => {

@@ -92,7 +92,7 @@ describe('Windows backups, cancel, retention and history through the whole stack
         'preflight',
         'sendGuestCommand',
         'createDiskSnapshots',
-        'recordResult',
+        'finishVm',
       ]),
     );
     expect(events.filter((e) => e.EventType === 'EventRaised').map((e) => e.Name)).toEqual([

@@ -32,12 +32,31 @@ describe('RunDispatch against Azurite tables', () => {
     expect(await dispatch.close('run-a')).toEqual({ total: 4, next: 4, canceled: true });
   });
 
+  it('keeps a run of 130 VMs in a few rows and hands every target after the first ones out once, in order', async () => {
+    const { dispatch, table } = setup();
+    await dispatch.open('run-big', targets(130), 7);
+    const rows: string[] = [];
+    for await (const row of (await table()).listEntities({ queryOptions: { filter: "PartitionKey eq 'run-big'" } }))
+      rows.push(String(row.rowKey));
+    expect(rows).toEqual(['state', 'targets-00000', 'targets-00001', 'targets-00002']);
+    const names: string[] = [];
+    for (let seq = 0; ; seq++) {
+      const taken = await dispatch.take('run-big', 3, seq);
+      if (!taken) break;
+      names.push(taken.target.name);
+    }
+    expect(names).toEqual(Array.from({ length: 123 }, (_, i) => `vm-${i + 7}`));
+  });
+
   it('answers a retried take (same lane and sequence) with the same target, and skips none', async () => {
-    const { dispatch } = setup();
+    const { dispatch, table } = setup();
     await dispatch.open('run-b', targets(5), 1);
     const first = await dispatch.take('run-b', 0, 0);
+    expect(await dispatch.take('run-b', 1, 0)).toMatchObject({ index: 2 });
     expect(await dispatch.take('run-b', 0, 0)).toEqual(first);
-    expect((await dispatch.take('run-b', 0, 1))?.index).toBe(2);
+    // A second host (no cached rows) answers the retry the same way.
+    expect(await new RunDispatch(table).take('run-b', 0, 0)).toEqual(first);
+    expect((await dispatch.take('run-b', 0, 1))?.index).toBe(3);
   });
 
   it('gives each target to exactly one of many lanes taking at once', async () => {

@@ -405,7 +405,7 @@ export class DurableEngine {
         if (isTerminal(existing.runtimeStatus)) this.#finish(newInstance(existing)); // recovery: report the result it already has
         return;
       }
-      await this.#createInstance(created.Name ?? '', childId, created.Input ?? null, parent);
+      await this.#createInstance(created.Name ?? '', childId, created.Input ?? null, parent, existing);
     } catch (error: unknown) {
       const reason = error instanceof Error ? error.message : String(error);
       const failed = historyEvent(EventType.SubOrchestrationInstanceFailed, new Date(), {
@@ -417,11 +417,17 @@ export class DurableEngine {
     }
   }
 
+  /**
+   * A new instance: a client's start writes its Pending row before it returns; a sub-orchestration's does not, as
+   * its parent's committed history already holds its start (recovery starts it again) and its first episode writes
+   * the row. `existing` is the row when the caller has just read it.
+   */
   async #createInstance(
     name: string,
     instanceId: string,
     input: string | null,
     parent: ParentInstance | undefined,
+    existing?: InstanceRecord,
   ): Promise<void> {
     if (this.#creating.has(instanceId) || this.#instances.has(instanceId)) {
       const status = this.#instances.get(instanceId)?.record.runtimeStatus ?? 'Pending';
@@ -432,11 +438,11 @@ export class DurableEngine {
     }
     this.#creating.add(instanceId);
     try {
-      const existing = await this.store.getInstance(instanceId);
-      if (existing && !isTerminal(existing.runtimeStatus)) {
+      const previous = parent ? existing : await this.store.getInstance(instanceId);
+      if (previous && !isTerminal(previous.runtimeStatus)) {
         throw new DurableError(
           409,
-          `An orchestration instance with the ID '${instanceId}' already exists and is ${existing.runtimeStatus}.`,
+          `An orchestration instance with the ID '${instanceId}' already exists and is ${previous.runtimeStatus}.`,
         );
       }
       const now = new Date();
@@ -455,8 +461,8 @@ export class DurableEngine {
         generation: 0,
         ...(parent ? { parent } : {}),
       };
-      if (existing) await this.store.deleteHistory(instanceId);
-      await this.store.putInstance(record);
+      if (previous) await this.store.deleteHistory(instanceId);
+      if (!parent) await this.store.putInstance(record);
       const instance = newInstance(record);
       instance.pending.push({ event: executionStartedEvent(record, now) });
       this.#instances.set(instanceId, instance);

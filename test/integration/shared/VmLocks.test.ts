@@ -1,0 +1,51 @@
+import { TableClient } from '@azure/data-tables';
+import { describe, expect, inject, it } from 'vitest';
+
+import { VmLocks } from '../../../shared/runs/VmLocks.js';
+import { uniqueName } from '../../support/hostProcess.js';
+
+const vm = (name: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
+const HOUR = 3600_000;
+
+describe('VmLocks against Azurite tables', () => {
+  const setup = () => {
+    const table = TableClient.fromConnectionString(
+      inject('azuriteConnectionString'),
+      uniqueName('locks').replace(/-/g, ''),
+      { allowInsecureConnection: true },
+    );
+    const ready = table.createTable().then(() => table);
+    return new VmLocks(() => ready);
+  };
+
+  it('claims a free VM, claims it again for the same run, and refuses it to another run', async () => {
+    const locks = setup();
+    const since = new Date('2026-12-02T01:00:00Z');
+    expect(await locks.claim(vm('a'), 'run-1', HOUR, since)).toEqual({ claimed: true });
+    expect(await locks.claim(vm('a'), 'run-1', HOUR, since)).toEqual({ claimed: true });
+    expect(await locks.claim(vm('A'), 'run-2', HOUR, new Date('2026-12-02T01:30:00Z'))).toEqual({
+      claimed: false,
+      heldBy: 'run-1',
+      since: since.toISOString(),
+    });
+  });
+
+  it('takes over a claim that expired, and then only its new holder releases it', async () => {
+    const locks = setup();
+    await locks.claim(vm('b'), 'run-dead', HOUR, new Date('2026-12-02T01:00:00Z'));
+    expect(await locks.claim(vm('b'), 'run-2', HOUR, new Date('2026-12-02T02:00:01Z'))).toEqual({ claimed: true });
+    await locks.release(vm('b'), 'run-dead');
+    expect((await locks.get(vm('b')))?.lock.runId).toBe('run-2');
+    await locks.release(vm('b'), 'run-2');
+    expect(await locks.get(vm('b'))).toBeUndefined();
+  });
+
+  it('lists only the live claims among the VMs asked about', async () => {
+    const locks = setup();
+    const now = new Date();
+    await locks.claim(vm('c'), 'run-1', HOUR, now);
+    await locks.claim(vm('d'), 'run-old', HOUR, new Date(now.getTime() - 2 * HOUR));
+    const held = await locks.heldAmong([vm('c'), vm('d'), vm('e')], now);
+    expect(held.map((lock) => [lock.vmId, lock.runId])).toEqual([[vm('c'), 'run-1']]);
+  });
+});

@@ -1,8 +1,5 @@
 import { z } from 'zod';
 
-import { defineActivity } from '../shared/activity/ActivityContract.js';
-import { VmResourceId } from '../shared/arm/resourceId.js';
-
 export const DiskRef = z.object({ id: z.string(), name: z.string(), lun: z.number().int().nullable() });
 export type DiskRef = z.infer<typeof DiskRef>;
 
@@ -29,6 +26,3 @@ export const InspectVmOutput = z.discriminatedUnion('found', [
   InspectedVm,
 ]);
 export type InspectVmOutput = z.infer<typeof InspectVmOutput>;
-
-/** Step 1 of backupVm: what the VM is now (power state, OS, disks, NICs). A VM that is gone is a value, not an error. */
-export const inspectVmContract = defineActivity('inspectVm', z.object({ vmId: VmResourceId }), InspectVmOutput);

@@ -1,11 +1,14 @@
 import type { ComputeManagementClient } from '@azure/arm-compute';
 
-import { registerActivity } from '../shared/activity/registerActivity.js';
 import { parseVmId, resourceName } from '../shared/arm/resourceId.js';
 import { computeClient } from '../shared/clients/armClients.js';
 import { isNotFound } from '../shared/errors/restErrors.js';
-import { inspectVmContract, type InspectVmOutput } from './inspectVm.contract.js';
+import type { InspectVmOutput } from './inspectVm.contract.js';
 
+/**
+ * Step 1 of backupVm: what the VM is now (power state, OS, disks, NICs). A VM that is gone is a value, not an error.
+ * Part of the claimVm activity.
+ */
 export async function inspectVm(input: { vmId: string }, compute?: ComputeManagementClient): Promise<InspectVmOutput> {
   const ref = parseVmId(input.vmId);
   const client = compute ?? computeClient(ref.subscriptionId);
@@ -43,5 +46,3 @@ export async function inspectVm(input: { vmId: string }, compute?: ComputeManage
     tags: vm.tags ?? {},
   };
 }
-
-registerActivity(inspectVmContract, (input) => inspectVm(input));

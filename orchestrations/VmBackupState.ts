@@ -12,7 +12,6 @@ import type { BackupVmInput } from '../shared/runs/runInputs.js';
 
 export type VmPhase =
   | 'claiming'
-  | 'inspecting'
   | 'preflight'
   | 'freezing'
   | 'snapshotting'

@@ -1,7 +1,7 @@
 import type { OrchestrationContext, Task } from 'durable-functions';
 import * as df from 'durable-functions';
 
-import { inspectVmContract } from '../activities/inspectVm.contract.js';
+import type { InspectVmOutput } from '../activities/inspectVm.contract.js';
 import { claimVmContract } from '../activities/vmClaims.contract.js';
 import { decideVerdict, NOT_STARTED_REASON, type Verdict } from '../shared/results/verdict.js';
 import { BackupVmInput } from '../shared/runs/runInputs.js';
@@ -18,45 +18,44 @@ import { VmBackupState, type VmOutcome } from './VmBackupState.js';
 const CLAIM_TTL_MINUTES = 180;
 
 /**
- * One VM in one run (DESIGN.md steps 1-7): claim it, inspect it, preflight, freeze, snapshot every disk, thaw,
- * decide the verdict from evidence, then tag, wait for the copy, apply retention and record. The thaw is a
- * compensation: it follows every freeze attempt, whatever failed or was canceled in between.
+ * One VM in one run (DESIGN.md steps 1-7): claim and inspect it (one activity), preflight, freeze, snapshot every
+ * disk, thaw, decide the verdict from evidence, then tag, wait for the copy, apply retention and record. The thaw is
+ * a compensation: it follows every freeze attempt, whatever failed or was canceled in between.
  */
 export function* backupVm(context: OrchestrationContext): Generator<Task, VmOutcome, unknown> {
   const state = new VmBackupState(context, BackupVmInput.parse(context.df.getInput()));
   const { input } = state;
   state.enter('claiming');
-  const claim = yield* callActivity(
-    context,
-    claimVmContract,
-    { vmId: input.vmId, runId: input.runId, ttlMinutes: CLAIM_TTL_MINUTES },
-    retryPolicies.storage,
-  );
   let verdict: Verdict;
-  if ('runCanceled' in claim) {
-    verdict = { consistency: 'canceled', reason: NOT_STARTED_REASON, warnings: [] };
-  } else if (!claim.claimed) {
-    verdict = {
-      consistency: 'skipped',
-      reason: `Skipped: the VM is already being backed up by run ${claim.heldBy} (since ${claim.since}).`,
-      warnings: [],
-    };
-  } else {
-    try {
-      verdict = yield* backUp(state);
-    } catch (error: unknown) {
-      verdict = { consistency: 'failed', reason: `Failed: ${messageOf(error)}.`, warnings: [] };
+  try {
+    const claim = yield* callActivity(
+      context,
+      claimVmContract,
+      { vmId: input.vmId, runId: input.runId, ttlMinutes: CLAIM_TTL_MINUTES },
+      retryPolicies.armRead,
+    );
+    if ('runCanceled' in claim) {
+      verdict = { consistency: 'canceled', reason: NOT_STARTED_REASON, warnings: [] };
+    } else if (!claim.claimed) {
+      verdict = {
+        consistency: 'skipped',
+        reason: `Skipped: the VM is already being backed up by run ${claim.heldBy} (since ${claim.since}).`,
+        warnings: [],
+      };
+    } else {
+      verdict = yield* backUp(state, claim.vm);
     }
+  } catch (error: unknown) {
+    // Recorded like any failure; finishVm releases the claim if this run got it.
+    verdict = { consistency: 'failed', reason: `Failed: ${messageOf(error)}.`, warnings: [] };
   }
   yield* concludeVm(state, verdict);
   return outcomeOf(state, verdict);
 }
 
-function* backUp(state: VmBackupState): Generator<Task, Verdict> {
-  const { context, input, evidence } = state;
+function* backUp(state: VmBackupState, vm: InspectVmOutput): Generator<Task, Verdict> {
+  const { input, evidence } = state;
   const plan = input.plan;
-  state.enter('inspecting');
-  const vm = yield* callActivity(context, inspectVmContract, { vmId: input.vmId }, retryPolicies.armRead);
   if (!vm.found) return { consistency: 'failed', reason: `Failed: ${vm.reason}`, warnings: [] };
   state.vm = vm;
   evidence.vmRunning = vm.running;

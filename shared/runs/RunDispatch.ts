@@ -21,6 +21,7 @@ const BATCH = 100;
 const TARGETS_PER_ROW = 50;
 /** Lanes racing for the state row retry its optimistic update; they are few (one activity each at a time). */
 const MAX_TAKE_ATTEMPTS = 60;
+const MAX_PAUSE_MS = 250;
 /** Target rows never change once written, so each host keeps the ones it read. */
 const CACHED_TARGET_ROWS = 500;
 
@@ -43,12 +44,12 @@ interface TargetRow {
  */
 export class RunDispatch {
   readonly #table: () => Promise<TableClient>;
-  readonly #pause: () => Promise<void>;
+  readonly #pause: (attempt: number) => Promise<void>;
   readonly #targetRows = new Map<string, Promise<TargetRow>>();
 
   constructor(
     table: () => Promise<TableClient> = () => tableClient('RunDispatch'),
-    pause = () => new Promise<void>((resolve) => setTimeout(resolve, 2 + Math.random() * 18)),
+    pause = (attempt: number) => new Promise<void>((resolve) => setTimeout(resolve, contendedPauseMs(attempt))),
   ) {
     this.#table = table;
     this.#pause = pause;
@@ -97,7 +98,7 @@ export class RunDispatch {
       } catch (error: unknown) {
         // 412: another lane advanced first.
         if (statusCodeOf(error) !== 412) throw error;
-        await this.#pause();
+        await this.#pause(attempt);
       }
     }
     throw new Error(`Run ${runId}: lane ${lane} could not take a target (the state row stayed contended).`);
@@ -178,6 +179,14 @@ export class RunDispatch {
     if (!row) throw new Error(`Run ${runId}: the dispatch has no targets row ${rowNumber}.`);
     return { from: Number(row.From), targets: JSON.parse(String(row.Targets)) as RunTarget[] };
   }
+}
+
+/**
+ * The pause before a take tries again: random, up to twice as long after each lost race (up to 250 ms). Lanes whose VMs
+ * finish together (a run's first wave) would otherwise race again in step, and only one of them wins each round.
+ */
+export function contendedPauseMs(attempt: number, random = Math.random()): number {
+  return 2 + random * Math.min(MAX_PAUSE_MS, 10 * 2 ** attempt);
 }
 
 function targetRowKey(row: number): string {

@@ -252,27 +252,19 @@ export class DurableEngine {
     });
   }
 
-  /**
-   * History, then the instance row when something visible changed, as DTFx commits an episode. The order matters only
-   * when the episode ends the instance (a row that says Completed over a history that does not would never be
-   * recovered); otherwise both are written at once, one storage round trip fewer before the episode's work goes out.
-   */
+  /** History first, then the instance row (when something visible changed), as DTFx commits an episode. */
   async #commit(instance: Instance, plan: EpisodePlan): Promise<void> {
     const { record } = plan;
+    if (plan.append.length > 0) {
+      await this.store.appendHistory(record.instanceId, record.executionId, instance.history.length, plan.append);
+    }
     const before = instance.record;
-    const rowChanged =
+    if (
       before.runtimeStatus !== record.runtimeStatus ||
       before.customStatus !== record.customStatus ||
-      before.output !== record.output;
-    const history =
-      plan.append.length > 0
-        ? this.store.appendHistory(record.instanceId, record.executionId, instance.history.length, plan.append)
-        : Promise.resolve();
-    if (rowChanged && isTerminal(record.runtimeStatus)) {
-      await history;
+      before.output !== record.output
+    ) {
       await this.store.putInstance(record);
-    } else {
-      await Promise.all([history, rowChanged ? this.store.putInstance(record) : undefined]);
     }
     instance.history.push(...plan.append.map((event) => ({ ...event, IsPlayed: true })));
     instance.record = record;

@@ -1,20 +1,13 @@
-import { TableClient } from '@azure/data-tables';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { RunStore } from '../../../shared/results/RunStore.js';
-import { type HostProcess, uniqueName } from '../../support/hostProcess.js';
+import { azuriteTable, uniqueTableName } from '../../support/azuriteTable.js';
+import type { HostProcess } from '../../support/hostProcess.js';
 import { startQuiesceHost } from '../../support/quiesceHost.js';
 
 describe('the runs API of the Quiesce app, through the local host and Azurite', () => {
-  const prefix = uniqueName('r').replace(/-/g, '');
-  const table = (name: string) => {
-    const client = TableClient.fromConnectionString(inject('azuriteConnectionString'), `${prefix}${name}`, {
-      allowInsecureConnection: true,
-    });
-    const ready = client.createTable().then(() => client);
-    return () => ready;
-  };
-  const store = new RunStore(table('Runs'), table('VmResults'));
+  const prefix = uniqueTableName('r');
+  const store = new RunStore(azuriteTable(`${prefix}Runs`), azuriteTable(`${prefix}VmResults`));
   let host: HostProcess;
   const get = async (path: string) => {
     const response = await fetch(`${host.url}/api/${path}`);

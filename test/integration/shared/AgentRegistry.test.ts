@@ -1,9 +1,8 @@
-import { TableClient } from '@azure/data-tables';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { AgentRegistry, PUBLIC_KEY_CACHE_TTL_MS } from '../../../shared/agents/AgentRegistry.js';
 import { exportPublicKey, generateSigningKeyPair } from '../../../shared/protocol/index.js';
-import { uniqueName } from '../../support/hostProcess.js';
+import { azuriteTable, uniqueTableName } from '../../support/azuriteTable.js';
 import { SAMPLE_PONG } from '../../support/samplePong.js';
 
 const VM = '/subscriptions/s/resourceGroups/RG-App/providers/Microsoft.Compute/virtualMachines/Web-1';
@@ -11,17 +10,8 @@ const VM = '/subscriptions/s/resourceGroups/RG-App/providers/Microsoft.Compute/v
 describe('AgentRegistry against Azurite tables', () => {
   /** Registries sharing one table, as app instances share it; each with its own clock and key cache. */
   const sharedTable = () => {
-    const table = TableClient.fromConnectionString(
-      inject('azuriteConnectionString'),
-      uniqueName('agents').replace(/-/g, ''),
-      { allowInsecureConnection: true },
-    );
-    const ready = table.createTable().then(() => table);
-    return (clock: { ms: number } = { ms: Date.now() }) =>
-      new AgentRegistry(
-        () => ready,
-        () => clock.ms,
-      );
+    const table = azuriteTable(uniqueTableName('agents'));
+    return (clock: { ms: number } = { ms: Date.now() }) => new AgentRegistry(table, () => clock.ms);
   };
   const keyText = async (registry: AgentRegistry, options?: { fresh?: boolean }) => {
     const key = await registry.publicKeyFor(VM.toLowerCase(), options);

@@ -1,9 +1,8 @@
-import { TableClient } from '@azure/data-tables';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { RunDispatch } from '../../../shared/runs/RunDispatch.js';
 import type { RunTarget } from '../../../shared/runs/runInputs.js';
-import { uniqueName } from '../../support/hostProcess.js';
+import { azuriteTable, uniqueTableName } from '../../support/azuriteTable.js';
 
 const targets = (count: number): RunTarget[] =>
   Array.from({ length: count }, (_, i) => ({
@@ -14,13 +13,8 @@ const targets = (count: number): RunTarget[] =>
 
 describe('RunDispatch against Azurite tables', () => {
   const setup = () => {
-    const table = TableClient.fromConnectionString(
-      inject('azuriteConnectionString'),
-      uniqueName('dispatch').replace(/-/g, ''),
-      { allowInsecureConnection: true },
-    );
-    const ready = table.createTable().then(() => table);
-    return { dispatch: new RunDispatch(() => ready), table: () => ready };
+    const table = azuriteTable(uniqueTableName('dispatch'));
+    return { dispatch: new RunDispatch(table), table };
   };
 
   it('hands the targets after the first ones out in order, then nothing', async () => {

@@ -1,21 +1,10 @@
-import { TableClient } from '@azure/data-tables';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { SlotLedger } from '../../../shared/schedule/SlotLedger.js';
-import { uniqueName } from '../../support/hostProcess.js';
+import { azuriteTable, uniqueTableName } from '../../support/azuriteTable.js';
 
 describe('SlotLedger against Azurite tables', () => {
-  const ledger = () => {
-    const table = TableClient.fromConnectionString(
-      inject('azuriteConnectionString'),
-      uniqueName('slots').replace(/-/g, ''),
-      {
-        allowInsecureConnection: true,
-      },
-    );
-    const ready = table.createTable().then(() => table);
-    return new SlotLedger(() => ready);
-  };
+  const ledger = () => new SlotLedger(azuriteTable(uniqueTableName('slots')));
 
   it('lets exactly one of several concurrent claims own a slot', async () => {
     const slots = ledger();

@@ -1,22 +1,13 @@
-import { TableClient } from '@azure/data-tables';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { VmLocks } from '../../../shared/runs/VmLocks.js';
-import { uniqueName } from '../../support/hostProcess.js';
+import { azuriteTable, uniqueTableName } from '../../support/azuriteTable.js';
 
 const vm = (name: string) => `/subscriptions/s/resourceGroups/rg/providers/Microsoft.Compute/virtualMachines/${name}`;
 const HOUR = 3600_000;
 
 describe('VmLocks against Azurite tables', () => {
-  const setup = () => {
-    const table = TableClient.fromConnectionString(
-      inject('azuriteConnectionString'),
-      uniqueName('locks').replace(/-/g, ''),
-      { allowInsecureConnection: true },
-    );
-    const ready = table.createTable().then(() => table);
-    return new VmLocks(() => ready);
-  };
+  const setup = () => new VmLocks(azuriteTable(uniqueTableName('locks')));
 
   it('claims a free VM, claims it again for the same run, and refuses it to another run', async () => {
     const locks = setup();

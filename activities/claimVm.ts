@@ -8,5 +8,5 @@ registerActivity(claimVmContract, async ({ vmId, runId, ttlMinutes }) => {
   // Checked here too, not only by the run: a VM handed out just before a cancel starts after the cancel's fan-out.
   if (await runDispatch().isCanceled(runId)) return { claimed: false as const, runCanceled: true as const };
   const claim = await vmLocks().claim(vmId, runId, ttlMinutes * 60_000);
-  return claim.claimed ? { claimed: true as const, vm: await inspectVm({ vmId }) } : claim;
+  return claim.claimed ? { ...claim, vm: await inspectVm({ vmId }) } : claim;
 });

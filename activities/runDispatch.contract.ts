@@ -26,9 +26,9 @@ export const cancelRunDispatchContract = defineActivity(
   z.object({ canceled: z.literal(true) }),
 );
 
-/** Ends the dispatch; `handedOut` says which targets were ever started (the first `handedOut` of them). */
+/** Ends the dispatch; `notHandedOut` lists the indices of the targets never started (after a cancel), in order. */
 export const closeRunDispatchContract = defineActivity(
   'closeRunDispatch',
   RunId,
-  z.object({ handedOut: z.number().int().min(0) }),
+  z.object({ notHandedOut: z.array(z.number().int().min(0)) }),
 );

@@ -24,5 +24,5 @@ registerActivity(cancelRunDispatchContract, async ({ runId }) => {
 
 registerActivity(closeRunDispatchContract, async ({ runId }) => {
   const state = await runDispatch().close(runId);
-  return { handedOut: state?.next ?? 0 };
+  return { notHandedOut: state?.remaining ?? [] };
 });

@@ -17,7 +17,7 @@ import {
   generateSigningKeyPair,
   sealCommand,
 } from '../shared/protocol/index.js';
-import { quantile, round } from './stats.js';
+import { cpuSeconds, quantile, round } from './stats.js';
 
 /**
  * Guest agent benchmarks (issue 5), against Azurite with the real bundled agent and its default polling settings:
@@ -126,10 +126,7 @@ try {
   });
   await new Promise((resolve) => createInterface({ input: idleAgent.stdout }).once('line', resolve));
   const idlePid = idleAgent.pid ?? 0;
-  const cpuTicks = async () => {
-    const fields = (await readFile(`/proc/${idlePid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-    return Number(fields[11]) + Number(fields[12]);
-  };
+  const cpuTicks = async () => (await cpuSeconds(idlePid)) * 100;
   await new Promise((resolve) => setTimeout(resolve, 5000)); // past start-up
   const [ticksBefore, requestsBefore] = [await cpuTicks(), requests];
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));

@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 
 import { startAzurite } from '../local/azurite/startAzurite.js';
 import { exportPrivateKeyPem, generateSigningKeyPair } from '../shared/protocol/index.js';
-import { round } from './stats.js';
+import { cpuSeconds, round } from './stats.js';
 
 /**
  * A policy over BENCH_VMS VMs × 3 disks (issue 6) through the whole local stack: Azurite, the ARM simulator (a child
@@ -83,9 +83,13 @@ const fleetFile = path.join(dir, 'fleet.yaml');
 const THROTTLED = process.env.BENCH_NO_THROTTLE !== '1';
 const throttle = THROTTLED ? BUCKETS : { enabled: false };
 await writeFile(fleetFile, stringify({ subscriptionId: SUBSCRIPTION, simulator: { throttle }, vms }));
-const sim = spawn(process.execPath, [path.join(projectDir, 'dist/local/arm/cli.js'), '--fleet', fleetFile], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-});
+// BENCH_PROFILE=<folder>: CPU profiles of the simulator and the host, written when they stop.
+const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+const sim = spawn(
+  process.execPath,
+  [...profile, path.join(projectDir, 'dist/local/arm/cli.js'), '--fleet', fleetFile],
+  { stdio: ['ignore', 'pipe', 'pipe'] },
+);
 const simReady = await readyLine(sim, 'the ARM simulator');
 const endpoint = String(simReady.endpoint);
 const caCertPath = String(simReady.caCertPath);
@@ -96,15 +100,7 @@ const keyPath = path.join(dir, 'service-key.pem');
 await writeFile(keyPath, exportPrivateKeyPem(generateSigningKeyPair().privateKey), { mode: 0o600 });
 const host = spawn(
   process.execPath,
-  [
-    // BENCH_PROFILE=<folder>: a CPU profile of the host, written when it stops.
-    ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []),
-    path.join(projectDir, 'dist/local/host/cli.js'),
-    '--app',
-    projectDir,
-    '--port',
-    '0',
-  ],
+  [...profile, path.join(projectDir, 'dist/local/host/cli.js'), '--app', projectDir, '--port', '0'],
   {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
@@ -139,6 +135,12 @@ const policy = await api('PUT', 'policies/bench', {
 });
 if (policy.status >= 300) throw new Error(`PUT policy: ${JSON.stringify(policy.body)}`);
 const before = (await simGet(endpoint, ca, '/_sim/stats')) as SimStats;
+const processes = { host: host.pid ?? 0, azurite: azurite.pid, simulator: sim.pid ?? 0 };
+const cpuOf = async (): Promise<Record<string, number>> =>
+  Object.fromEntries(
+    await Promise.all(Object.entries(processes).map(async ([k, pid]) => [k, await cpuSeconds(pid)] as const)),
+  );
+const cpuBefore = await cpuOf();
 const started = await api('POST', 'backups', { policy: 'bench' });
 if (started.status !== 202) throw new Error(`POST backups: ${JSON.stringify(started.body)}`);
 const runId = String(started.body.runId);
@@ -151,6 +153,10 @@ for (;;) {
 }
 const run = (await api('GET', `runs/${runId}`)).body;
 const after = (await simGet(endpoint, ca, '/_sim/stats')) as SimStats;
+const cpuAfter = await cpuOf();
+const cpuDuringRunS = Object.fromEntries(
+  Object.keys(processes).map((k) => [k, round((cpuAfter[k] ?? 0) - (cpuBefore[k] ?? 0), 1)]),
+);
 
 const admitted = {
   read: after.admitted.read - before.admitted.read,
@@ -182,6 +188,7 @@ process.stdout.write(
       abandonedAfter429: after.abandoned,
       longestBackoffMs: after.backoffs.maxMs,
       backoffs: after.backoffs.count - before.backoffs.count,
+      cpuDuringRunS,
     },
     null,
     2,
@@ -190,5 +197,6 @@ process.stdout.write(
 host.kill('SIGTERM');
 await new Promise((resolve) => host.once('exit', resolve));
 sim.kill('SIGTERM');
+await new Promise((resolve) => sim.once('exit', resolve));
 await azurite.stop();
 process.exit(0);

@@ -31,6 +31,8 @@ export interface VmOutcome {
   reason: string;
   /** For a VM of a lane: the lane's next VM, taken when this one finished (absent: the lane takes it itself). */
   handOff?: HandOff;
+  /** The claim row's etag once this run holds the VM: its release needs no read. */
+  claimEtag?: string;
 }
 
 /** Everything one VM's backup learns as it goes: the verdict's evidence, the agent's replies, the timings. */
@@ -47,6 +49,8 @@ export class VmBackupState {
   vm?: InspectedVm;
   snapshotResults: DiskSnapshotResult[] = [];
   handOff?: HandOff;
+  /** The claim row's etag once this run holds the VM: its release needs no read. */
+  claimEtag?: string;
   /** True once a freeze command went out: from then on the thaw always follows. */
   freezeSent = false;
   /** When the guest's watchdog will thaw on its own (orchestration clock). */

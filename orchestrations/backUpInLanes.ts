@@ -50,7 +50,8 @@ export function* backUpInLanes(
   } catch {
     // A failed lane is read below from its own task.
   }
-  const { handedOut } = yield* callActivity(context, closeRunDispatchContract, { runId }, retryPolicies.storage);
+  const { notHandedOut } = yield* callActivity(context, closeRunDispatchContract, { runId }, retryPolicies.storage);
+  const never = new Set(notHandedOut);
 
   const outcomes: VmOutcome[] = [];
   const stopped: string[] = [];
@@ -63,8 +64,9 @@ export function* backUpInLanes(
     }
   }
   const seen = new Set(outcomes.map((o) => o.vmId));
-  for (const target of targets.slice(0, handedOut))
+  for (const target of targets.filter((_, index) => !never.has(index)))
     if (!seen.has(target.vmId)) outcomes.push(crashedVm(target, new Error(stopped.join('; ') || 'its lane ended')));
   const reason = canceled ? NOT_STARTED_REASON : `Failed: never started, because ${stopped.join('; ')}.`;
-  return { outcomes, canceled, notStarted: targets.slice(handedOut).map((target) => ({ target, reason })) };
+  const notStarted = targets.filter((_, index) => never.has(index)).map((target) => ({ target, reason }));
+  return { outcomes, canceled, notStarted };
 }

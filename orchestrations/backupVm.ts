@@ -43,6 +43,7 @@ export function* backupVm(context: OrchestrationContext): Generator<Task, VmOutc
         warnings: [],
       };
     } else {
+      state.claimEtag = claim.etag;
       verdict = yield* backUp(state, claim.vm);
     }
   } catch (error: unknown) {

@@ -1,7 +1,6 @@
 import type { Task } from 'durable-functions';
 import type { z } from 'zod';
 
-import { applyRetentionContract } from '../activities/applyRetention.contract.js';
 import { finishVmContract } from '../activities/finishVm.contract.js';
 import { recordResultContract } from '../activities/recordResults.contract.js';
 import { tagSnapshotsContract } from '../activities/tagSnapshots.contract.js';
@@ -21,7 +20,7 @@ const COPY_WAIT_LIMIT_MS = 12 * 3600_000;
 
 /**
  * Step 7, after the verdict: tag the snapshots with it, wait for their background copy (the monitor pattern: a check,
- * a durable timer, again), apply the policy's retention, and record the result. Failures here are warnings: the
+ * a durable timer, again), then apply the policy's retention and record the result in one activity. Failures here are warnings: the
  * snapshots exist and the verdict stands.
  */
 export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<Task, void> {
@@ -49,38 +48,38 @@ export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<T
     state.enter('copying');
     copy = copied || (yield* waitForCopy(state, vm.subscriptionId, snapshotIds)) ? 'ready' : 'unfinished';
     if (copy === 'unfinished') state.warnings.push('the snapshots were still copying when Quiesce stopped waiting');
-
-    const retention = input.plan.retention;
-    if (retention && input.plan.policy && copy === 'ready' && verdict.consistency !== 'failed') {
-      state.enter('retention');
-      const outcome = yield* callActivity(
-        context,
-        applyRetentionContract,
-        {
-          policy: input.plan.policy,
-          vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
-          diskIds: vm.disks.map((d) => d.id),
-          retention,
-          dryRun: false,
-          now: state.now.toISOString(),
-        },
-        retryPolicies.armWrite,
-      );
-      state.timings.retentionDeleted = String(outcome.deleted.length);
-      for (const failure of outcome.failed)
-        state.warnings.push(`retention could not delete ${failure.id}: ${failure.error}`);
-    }
   }
-  // The final record, the claim's release and the lane's next VM: one activity, one episode fewer per VM.
-  state.enter('recording');
+  const retention = copy === 'ready' && verdict.consistency !== 'failed' ? retentionOf(state) : undefined;
+  // Retention, the final record, the claim's release and the lane's next VM: one activity, the VM's last episode.
+  state.enter(retention ? 'retention' : 'recording');
   const finished = yield* callActivity(
     context,
     finishVmContract,
-    { result: resultOf(state, verdict, copy), ...(input.laneTake ? { laneTake: input.laneTake } : {}) },
+    {
+      result: resultOf(state, verdict, copy),
+      ...(retention ? { retention } : {}),
+      ...(state.claimEtag ? { claimEtag: state.claimEtag } : {}),
+      ...(input.laneTake ? { laneTake: input.laneTake } : {}),
+    },
     retryPolicies.storage,
   );
   state.handOff = finished.handOff;
   state.enter('done');
+}
+
+/** The policy's retention over this VM's snapshots, when it has one. */
+function retentionOf(state: VmBackupState) {
+  const { input, vm } = state;
+  const { retention, policy } = input.plan;
+  if (!vm || !retention || !policy) return undefined;
+  return {
+    policy,
+    vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
+    diskIds: vm.disks.map((d) => d.id),
+    retention,
+    dryRun: false as const,
+    now: state.now.toISOString(),
+  };
 }
 
 function* waitForCopy(state: VmBackupState, subscriptionId: string, snapshotIds: string[]): Generator<Task, boolean> {

@@ -31,6 +31,8 @@ export interface StackVmResult {
     };
     snapshots: { disk: string; snapshotId?: string; ok: boolean; acceptedAt: string; succeededAt?: string }[];
     timings: Record<string, string>;
+    /** What the policy's retention did after this VM's backup (only when it ran). */
+    retention?: { deleted: number; failed: number };
   };
 }
 

@@ -3,7 +3,8 @@ import type { TableClient } from '@azure/data-tables';
 import { tableClient } from '../clients/tableClient.js';
 import { statusCodeOf } from '../errors/restErrors.js';
 
-export type ClaimOutcome = { claimed: true } | { claimed: false; heldBy: string; since: string };
+/** A claim held: `etag` is the claim row's, so its release needs no read (see `release`). */
+export type ClaimOutcome = { claimed: true; etag: string } | { claimed: false; heldBy: string; since: string };
 
 export interface VmLock {
   vmId: string;
@@ -38,15 +39,11 @@ export class VmLocks {
       // Most VMs are not held: the first attempt creates the row without reading it.
       const held = attempt === 0 ? undefined : await this.get(vmId);
       try {
-        if (!held) {
-          await table.createEntity(row);
-          return { claimed: true };
-        }
-        if (held.lock.runId === runId) return { claimed: true };
+        if (!held) return { claimed: true, etag: etagOf(await table.createEntity(row)) };
+        if (held.lock.runId === runId) return { claimed: true, etag: held.etag };
         if (Date.parse(held.lock.expiresAt) > now.getTime())
           return { claimed: false, heldBy: held.lock.runId, since: held.lock.since };
-        await table.updateEntity(row, 'Replace', { etag: held.etag });
-        return { claimed: true };
+        return { claimed: true, etag: etagOf(await table.updateEntity(row, 'Replace', { etag: held.etag })) };
       } catch (error: unknown) {
         if (![409, 412].includes(statusCodeOf(error) ?? 0)) throw error;
       }
@@ -55,10 +52,13 @@ export class VmLocks {
     return { claimed: false, heldBy: held?.lock.runId ?? 'another run', since: held?.lock.since ?? now.toISOString() };
   }
 
-  /** Releases the VM if this run holds it; a lock taken over by another run is left alone. */
-  async release(vmId: string, runId: string): Promise<void> {
+  /**
+   * Releases the VM if this run holds it; a lock taken over by another run is left alone. With the claim's `etag` the
+   * row is deleted on that condition alone: a takeover would have changed it.
+   */
+  async release(vmId: string, runId: string, etag?: string): Promise<void> {
     const table = await this.#table();
-    const held = await this.get(vmId);
+    const held = etag ? { lock: { runId }, etag } : await this.get(vmId);
     if (!held || held.lock.runId !== runId) return;
     try {
       await table.deleteEntity(partitionKey(vmId), '', { etag: held.etag });
@@ -91,6 +91,11 @@ export class VmLocks {
     const locks = await Promise.all(vmIds.map((vmId) => this.get(vmId)));
     return locks.flatMap((held) => (held && Date.parse(held.lock.expiresAt) > now.getTime() ? [held.lock] : []));
   }
+}
+
+function etagOf(response: { etag?: string }): string {
+  if (!response.etag) throw new Error('Table storage answered a claim without an ETag.');
+  return response.etag;
 }
 
 /** A partition per VM: every claim is a point operation on a partition of one row. */

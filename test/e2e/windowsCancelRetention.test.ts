@@ -177,6 +177,12 @@ describe('Windows backups, cancel, retention and history through the whole stack
     for (const id of takenBy(0)) expect(kept).not.toContain(id);
     for (const id of [...takenBy(1), ...takenBy(2)]) expect(kept).toContain(id);
     expect(kept).toHaveLength(2 * 2 + 2);
+    // Retention ran inside the VM's last activity: its outcome is in each result's evidence.
+    expect(runs.map((r) => r.results[0]?.evidence.retention)).toEqual([
+      { deleted: 0, failed: 0 },
+      { deleted: 0, failed: 0 },
+      { deleted: 2, failed: 0 },
+    ]);
     expect((await simSnapshots('manual-before-patching')).map((s) => s.id)).toEqual([foreign.id]);
   });
 });

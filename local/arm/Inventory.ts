@@ -76,23 +76,39 @@ export interface SnapshotRecord {
 
 export type ResourceRecord = VmRecord | DiskRecord | NicRecord | SnapshotRecord;
 
-/** One kind of resource, by lower-case id, with a sorted view for stable paging. */
+/**
+ * One kind of resource, by lower-case id, with sorted views (all, and per resource group) for stable paging. The views
+ * are kept in order as records come and go, never re-sorted: a fleet's snapshots change state thousands of times a run.
+ */
 class Table<T extends { id: string; resourceGroup: string }> {
   private readonly byId = new Map<string, T>();
-  private sorted: T[] | undefined;
+  private readonly sortedKeys: string[] = [];
+  private readonly groupKeys = new Map<string, string[]>();
 
   get(id: string): T | undefined {
     return this.byId.get(id.toLowerCase());
   }
 
   set(record: T): void {
-    this.byId.set(record.id.toLowerCase(), record);
-    this.sorted = undefined;
+    const key = record.id.toLowerCase();
+    if (!this.byId.has(key)) {
+      insertSorted(this.sortedKeys, key);
+      const group = record.resourceGroup.toLowerCase();
+      const keys = this.groupKeys.get(group) ?? [];
+      if (keys.length === 0) this.groupKeys.set(group, keys);
+      insertSorted(keys, key);
+    }
+    this.byId.set(key, record);
   }
 
   delete(id: string): boolean {
-    this.sorted = undefined;
-    return this.byId.delete(id.toLowerCase());
+    const key = id.toLowerCase();
+    const record = this.byId.get(key);
+    if (!record) return false;
+    this.byId.delete(key);
+    removeSorted(this.sortedKeys, key);
+    removeSorted(this.groupKeys.get(record.resourceGroup.toLowerCase()) ?? [], key);
+    return true;
   }
 
   get size(): number {
@@ -101,11 +117,31 @@ class Table<T extends { id: string; resourceGroup: string }> {
 
   /** All records in id order, optionally only those of one resource group. */
   list(resourceGroup?: string): T[] {
-    this.sorted ??= [...this.byId.values()].sort((a, b) => compareIds(a.id, b.id));
-    if (resourceGroup === undefined) return this.sorted;
-    const group = resourceGroup.toLowerCase();
-    return this.sorted.filter((record) => record.resourceGroup.toLowerCase() === group);
+    const keys =
+      resourceGroup === undefined ? this.sortedKeys : (this.groupKeys.get(resourceGroup.toLowerCase()) ?? []);
+    return keys.map((key) => this.byId.get(key) as T);
   }
+}
+
+/** The position of `key` in a sorted array, or where it would go. */
+function sortedIndex(keys: readonly string[], key: string): number {
+  let low = 0;
+  let high = keys.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((keys[middle] as string) < key) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+function insertSorted(keys: string[], key: string): void {
+  keys.splice(sortedIndex(keys, key), 0, key);
+}
+
+function removeSorted(keys: string[], key: string): void {
+  const index = sortedIndex(keys, key);
+  if (keys[index] === key) keys.splice(index, 1);
 }
 
 export function compareIds(a: string, b: string): number {

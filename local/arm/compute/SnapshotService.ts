@@ -56,8 +56,18 @@ export interface SnapshotServiceDeps {
 export class SnapshotService {
   /** Operations still running, so stop() can wait for their file copies. */
   private readonly running = new Set<Promise<void>>();
+  /** Per source disk (lower-case id), when each incremental snapshot of it was accepted: ARM's rate limit counts them. */
+  private readonly incrementalAccepted = new Map<string, number[]>();
 
   constructor(private readonly deps: SnapshotServiceDeps) {}
+
+  /** The disk's incremental snapshots accepted in the last five minutes (the list is the disk's own, kept pruned). */
+  private recentIncrementals(diskId: string, nowMs: number): number[] {
+    const key = diskId.toLowerCase();
+    const recent = (this.incrementalAccepted.get(key) ?? []).filter((at) => nowMs - at < FIVE_MINUTES_MS);
+    this.incrementalAccepted.set(key, recent);
+    return recent;
+  }
 
   get(request: ArmRequest): ArmResponse {
     return { status: 200, body: renderSnapshot(this.find(request), Date.now()) };
@@ -95,20 +105,14 @@ export class SnapshotService {
 
     const nowMs = Date.now();
     if (body.properties.incremental) {
-      const recent = inventory.snapshots
-        .list()
-        .filter(
-          (s) =>
-            s.incremental &&
-            s.sourceDiskId.toLowerCase() === disk.id.toLowerCase() &&
-            nowMs - Date.parse(s.acceptedAt) < FIVE_MINUTES_MS,
-        ).length;
-      if (recent >= settings.limits.incrementalSnapshotsPerDiskPer5Min)
+      const recent = this.recentIncrementals(disk.id, nowMs);
+      if (recent.length >= settings.limits.incrementalSnapshotsPerDiskPer5Min)
         throw new ArmError(
           409,
           'OperationNotAllowed',
-          `Disk '${disk.name}' already has ${recent} incremental snapshots taken in the last 5 minutes (the limit is ${settings.limits.incrementalSnapshotsPerDiskPer5Min}).`,
+          `Disk '${disk.name}' already has ${recent.length} incremental snapshots taken in the last 5 minutes (the limit is ${settings.limits.incrementalSnapshotsPerDiskPer5Min}).`,
         );
+      recent.push(nowMs);
     }
 
     const snapshot: SnapshotRecord = {

@@ -114,16 +114,29 @@ describe('crash recovery of the durable engine', () => {
   it('has the custom status in the instance row by the time the host stopped', async () => {
     const first = await host();
     const id = uniqueName('custom-status');
-    await startOrchestration(first, 'waitEvent', id, { timeoutMs: 60_000 });
+    // Set after a timer, so the change is a custom status alone: its row write is deferred, and the stop flushes it.
+    await startOrchestration(first, 'waitEvent', id, { timeoutMs: 60_000, delayBeforeWaitMs: 100 });
     await expect.poll(async () => (await statusOf(first, id)).customStatus).toBe('waiting');
     await first.stop('SIGTERM');
-    const instances = TableClient.fromConnectionString(inject('azuriteConnectionString'), `${first.hub}Instances`, {
-      allowInsecureConnection: true,
-    });
-    const row = await instances.getEntity<{ CustomStatus: string; RuntimeStatus: string }>(id, '');
-    expect({ customStatus: JSON.parse(row.CustomStatus) as unknown, status: row.RuntimeStatus }).toEqual({
-      customStatus: 'waiting',
-      status: 'Running',
-    });
+    expect(await instanceRow(first.hub, id)).toEqual({ customStatus: 'waiting', status: 'Running' });
+  });
+
+  it('writes a change of custom status alone to the row soon after, not with the episode', async () => {
+    const first = await host();
+    const id = uniqueName('custom-later');
+    await startOrchestration(first, 'waitEvent', id, { timeoutMs: 60_000, delayBeforeWaitMs: 100 });
+    await expect.poll(async () => (await statusOf(first, id)).customStatus).toBe('waiting');
+    await expect
+      .poll(() => instanceRow(first.hub, id), { timeout: 5_000 })
+      .toEqual({ customStatus: 'waiting', status: 'Running' });
+    await first.stop('SIGKILL');
   });
 });
+
+async function instanceRow(hub: string, id: string): Promise<{ customStatus: unknown; status: string }> {
+  const instances = TableClient.fromConnectionString(inject('azuriteConnectionString'), `${hub}Instances`, {
+    allowInsecureConnection: true,
+  });
+  const row = await instances.getEntity<{ CustomStatus: string; RuntimeStatus: string }>(id, '');
+  return { customStatus: JSON.parse(row.CustomStatus) as unknown, status: row.RuntimeStatus };
+}

@@ -37,6 +37,13 @@ export interface DurableEngineOptions {
 /** setTimeout's ceiling; longer timers are re-armed in steps. */
 const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 const MAX_COMMIT_BACKOFF_MS = 10_000;
+/**
+ * A change of custom status alone reaches the instance row at most this late: this host answers status queries from
+ * memory, and recovery replays history, so the row's custom status only needs to catch up. A phase that lasts less
+ * (a VM's last steps) costs no row write at all; a change of runtime status or output is written before its work goes
+ * out, as DTFx does.
+ */
+const CUSTOM_STATUS_WRITE_DELAY_MS = 2_000;
 
 /**
  * The durable engine: runs orchestration episodes (one at a time per instance, at most
@@ -91,7 +98,21 @@ export class DurableEngine {
       clearTimeout(instance.retryTimer);
     }
     await this.#runtime.inFlight.drain(30_000);
+    await this.#flushStaleRows();
     await this.#lease.release();
+  }
+
+  /** On the way out, the custom statuses not written yet (best effort: recovery does not need them). */
+  async #flushStaleRows(): Promise<void> {
+    const stale = [...this.#instances.values()].filter((instance) => instance.rowStale);
+    for (const instance of stale) clearTimeout(instance.rowFlush);
+    await Promise.all(
+      stale.map((instance) =>
+        this.store.putInstance(instance.record).catch((error: unknown) => {
+          this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the instance row');
+        }),
+      ),
+    );
   }
 
   get activeInstanceCount(): number {
@@ -252,23 +273,50 @@ export class DurableEngine {
     });
   }
 
-  /** History first, then the instance row (when something visible changed), as DTFx commits an episode. */
+  /** History first, then the instance row when its status or output changed, as DTFx commits an episode. */
   async #commit(instance: Instance, plan: EpisodePlan): Promise<void> {
     const { record } = plan;
     if (plan.append.length > 0) {
       await this.store.appendHistory(record.instanceId, record.executionId, instance.history.length, plan.append);
     }
     const before = instance.record;
-    if (
-      before.runtimeStatus !== record.runtimeStatus ||
-      before.customStatus !== record.customStatus ||
-      before.output !== record.output
-    ) {
+    if (before.runtimeStatus !== record.runtimeStatus || before.output !== record.output) {
       await this.store.putInstance(record);
+      instance.rowStale = false;
+    } else if (before.customStatus !== record.customStatus) {
+      instance.rowStale = true;
+      instance.rowFlush ??= setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
     }
     instance.history.push(...plan.append.map((event) => ({ ...event, IsPlayed: true })));
     instance.record = record;
     instance.held = plan.held;
+  }
+
+  /** Writes a row left behind by its custom status, between episodes (never beside one, whose write would race it). */
+  #flushRow(instance: Instance): void {
+    instance.rowFlush = undefined;
+    if (!instance.rowStale || this.#instances.get(instance.record.instanceId) !== instance) return;
+    if (instance.busy || instance.queued) {
+      instance.rowFlush = setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
+      return;
+    }
+    instance.busy = true;
+    const write = this.store
+      .putInstance(instance.record)
+      .then(
+        () => {
+          instance.rowStale = false;
+        },
+        (error: unknown) => {
+          this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the instance row');
+          instance.rowFlush = setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
+        },
+      )
+      .finally(() => {
+        instance.busy = false;
+        this.#schedule(instance);
+      });
+    void this.#runtime.inFlight.track(write);
   }
 
   /** The inbox rows this episode consumed; recovery skips any left behind, as their events are in history. */
@@ -306,6 +354,7 @@ export class DurableEngine {
   #finish(instance: Instance): void {
     const { record } = instance;
     for (const timer of instance.timers.values()) clearTimeout(timer);
+    clearTimeout(instance.rowFlush);
     this.#instances.delete(record.instanceId);
     if (!record.parent) return;
     const parent = record.parent;
@@ -341,6 +390,9 @@ export class DurableEngine {
       lastUpdatedTime: new Date(),
     };
     await this.store.putInstance(record);
+    clearTimeout(instance.rowFlush);
+    instance.rowFlush = undefined;
+    instance.rowStale = false;
     await this.store.deleteHistory(record.instanceId);
     instance.record = record;
     instance.history = [];

@@ -24,6 +24,9 @@ export interface Instance {
   commitFailures: number;
   /** Set while the instance waits out a back-off after a failed episode. */
   retryTimer: NodeJS.Timeout | undefined;
+  /** The row lags the record by a custom status only; written by `rowFlush` unless an episode writes it first. */
+  rowStale: boolean;
+  rowFlush: NodeJS.Timeout | undefined;
 }
 
 export function newInstance(record: InstanceRecord, history: HistoryEvent[] = []): Instance {
@@ -37,6 +40,8 @@ export function newInstance(record: InstanceRecord, history: HistoryEvent[] = []
     queued: false,
     commitFailures: 0,
     retryTimer: undefined,
+    rowStale: false,
+    rowFlush: undefined,
   };
 }
 

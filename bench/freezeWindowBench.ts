@@ -140,6 +140,8 @@ try {
         freezeWindowMs: summary(samples.map((s) => s.freezeWindowMs)),
         baselineMs: summary(samples.map((s) => s.baselineMs)),
         overheadMs: summary(samples.map((s) => s.overheadMs)),
+        baselineAfterAcceptMs: summary(samples.map((s) => s.baselineAfterAcceptMs)),
+        overheadAfterAcceptMs: summary(samples.map((s) => s.overheadAfterAcceptMs)),
         overheadByQuiesce: Object.fromEntries(
           [...new Set(samples.map((s) => s.quiesce))].map((kind) => {
             const of = samples.filter((s) => s.quiesce === kind).map((s) => s.overheadMs);

@@ -3,6 +3,8 @@ import type { StackVmResult } from '../local/stack/quiesceStack.js';
 /** A snapshot as the simulator ran it (`GET /_sim/snapshots`). */
 export interface SimSnapshot {
   id: string;
+  /** When ARM received the PUT, and when its front door had accepted it (answered 202). */
+  receivedAt: string;
   acceptedAt: string;
   pointInTime?: string;
   completedAt?: string;
@@ -20,7 +22,7 @@ export const SEGMENTS = [
   'replyTriggerRaisesEvent',
   'orchestratorSeesFrozen',
   'snapshotActivityFirstPut',
-  'putAcceptAndStagger',
+  'putsReachArmAndStagger',
   'slowestOperation',
   'lastSucceededSeenByActivity',
   'thawCommandEnqueued',
@@ -34,10 +36,14 @@ export interface FreezeSample {
   vm: string;
   quiesce: string;
   freezeWindowMs: number;
+  /** The slowest disk's snapshot operation at ARM: PUT received → Succeeded (its front door included). */
   baselineMs: number;
   overheadMs: number;
+  /** The same from the 202 on (ARM's front door left out of the baseline): the measure used before 2026-12-02. */
+  baselineAfterAcceptMs: number;
+  overheadAfterAcceptMs: number;
   segments: Record<Segment, number>;
-  /** Inside putAcceptAndStagger: the longest PUT round trip until ARM accepted it (the simulator's front door). */
+  /** The longest PUT round trip until ARM accepted it (the way there and the simulator's front door). */
   armAcceptMs: number;
   /** The agent's monotonic window minus the sum of the segments (wall-clock stamps, whole milliseconds). */
   unaccountedMs: number;
@@ -46,8 +52,9 @@ export interface FreezeSample {
 const at = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso));
 
 /**
- * One VM's freeze window in one run against its floor: the slowest disk's snapshot operation as the simulator ran it
- * (completedAt − acceptedAt). Undefined when the VM was not frozen and thawed by command, or a snapshot is missing.
+ * One VM's freeze window in one run against its floor: the slowest disk's snapshot operation as the simulator ran it,
+ * from the moment ARM received the PUT to Succeeded (completedAt − receivedAt): what no implementation can go under.
+ * Undefined when the VM was not frozen and thawed by command, or a snapshot is missing.
  */
 export function freezeSample(
   runId: string,
@@ -64,7 +71,8 @@ export function freezeSample(
   const ran = evidence.snapshots.map((s) => (s.snapshotId ? simSnapshots.get(s.snapshotId.toLowerCase()) : undefined));
   if (ran.length === 0 || ran.some((s) => s?.completedAt === undefined)) return undefined;
   const operations = ran as Required<SimSnapshot>[];
-  const baselineMs = Math.max(...operations.map((s) => at(s.completedAt) - at(s.acceptedAt)));
+  const baselineMs = Math.max(...operations.map((s) => at(s.completedAt) - at(s.receivedAt)));
+  const baselineAfterAcceptMs = Math.max(...operations.map((s) => at(s.completedAt) - at(s.acceptedAt)));
   const armAcceptMs = Math.max(...operations.map((s, i) => at(s.acceptedAt) - at(evidence.snapshots[i]?.acceptedAt)));
 
   const frozenAt = at(frozen.frozenAt);
@@ -82,7 +90,7 @@ export function freezeSample(
     replyTriggerRaisesEvent: frozenRaised - replySent,
     orchestratorSeesFrozen: seesFrozen - frozenRaised,
     snapshotActivityFirstPut: firstPut - seesFrozen,
-    putAcceptAndStagger: lastCompleted - firstPut - baselineMs,
+    putsReachArmAndStagger: lastCompleted - firstPut - baselineMs,
     slowestOperation: baselineMs,
     lastSucceededSeenByActivity: lastSucceeded - lastCompleted,
     thawCommandEnqueued: thawSent - lastSucceeded,
@@ -99,6 +107,8 @@ export function freezeSample(
     freezeWindowMs: result.freezeWindowMs,
     baselineMs,
     overheadMs: result.freezeWindowMs - baselineMs,
+    baselineAfterAcceptMs,
+    overheadAfterAcceptMs: result.freezeWindowMs - baselineAfterAcceptMs,
     segments,
     armAcceptMs,
     unaccountedMs: result.freezeWindowMs - (thawedAt - frozenAt),

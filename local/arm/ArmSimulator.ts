@@ -193,6 +193,7 @@ export class ArmSimulator {
   }
 
   private async dispatch(req: IncomingMessage): Promise<ArmResponse> {
+    const receivedAtMs = Date.now();
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', this.endpoint);
     const requestPath = decodeURIComponent(url.pathname);
@@ -204,6 +205,7 @@ export class ArmSimulator {
       headers: req.headers,
       body,
       baseUrl: this.endpoint,
+      receivedAtMs,
     };
 
     if (requestPath.startsWith('/_sim/')) {

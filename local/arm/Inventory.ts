@@ -65,6 +65,8 @@ export interface SnapshotRecord {
   osType: 'Linux' | 'Windows' | undefined;
   uniqueId: string;
   provisioningState: 'Updating' | 'Succeeded' | 'Failed' | 'Deleting';
+  /** When ARM received the PUT (before its front door answered 202) and when it accepted it. */
+  receivedAt: string;
   acceptedAt: string;
   /** When the server-side operation started: the snapshot's point in time (Azure's timeCreated). */
   timeCreated: string | undefined;

@@ -129,6 +129,7 @@ export class SnapshotService {
       osType: disk.osType,
       uniqueId: randomUUID(),
       provisioningState: 'Updating',
+      receivedAt: new Date(request.receivedAtMs).toISOString(),
       acceptedAt: new Date(nowMs).toISOString(),
       timeCreated: undefined,
       completedAt: undefined,

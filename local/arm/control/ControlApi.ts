@@ -51,6 +51,7 @@ export function controlApi(
           sourceDiskId: s.sourceDiskId,
           incremental: s.incremental,
           provisioningState: s.provisioningState,
+          receivedAt: s.receivedAt,
           acceptedAt: s.acceptedAt,
           pointInTime: s.timeCreated,
           completedAt: s.completedAt,

@@ -11,6 +11,8 @@ export interface ArmRequest {
   params: Record<string, string>;
   /** https://host:port, for the URLs the simulator hands out (nextLink, operation URLs). */
   baseUrl: string;
+  /** When the request reached the simulator, before its modelled front-door latency (epoch ms). */
+  receivedAtMs: number;
 }
 
 export interface ArmResponse {

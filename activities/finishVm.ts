@@ -1,12 +1,9 @@
 import { registerActivity } from '../shared/activity/registerActivity.js';
-import { describeArmError } from '../shared/errors/restErrors.js';
 import { runStore } from '../shared/results/defaultRunStore.js';
-import type { VmResult } from '../shared/results/RunStore.js';
 import { vmLocks } from '../shared/runs/defaultVmLocks.js';
 import { runDispatch } from '../shared/runs/RunDispatch.js';
-import type { ApplyRetentionInput } from './applyRetention.contract.js';
-import { applyRetention } from './applyRetention.js';
-import { finishVmContract, type RetentionDone } from './finishVm.contract.js';
+import { finishVmContract } from './finishVm.contract.js';
+import { retain, withRetention } from './retentionOutcome.js';
 
 registerActivity(finishVmContract, async ({ result, retention, claimEtag, laneTake }, context) => {
   // Retention first, so its outcome is part of the one result recorded. A retry runs it again: deleting a snapshot
@@ -25,27 +22,3 @@ registerActivity(finishVmContract, async ({ result, retention, claimEtag, laneTa
     return done;
   }
 });
-
-async function retain(input: ApplyRetentionInput): Promise<RetentionDone> {
-  try {
-    const { deleted, failed } = await applyRetention(input);
-    return { deleted, failed };
-  } catch (error: unknown) {
-    // Listing the snapshots failed past the client's own retries: nothing was deleted; the next run tries again.
-    return { deleted: [], failed: [], error: describeArmError(error) };
-  }
-}
-
-function withRetention(result: VmResult, retained: RetentionDone): VmResult {
-  const warnings = [
-    ...result.warnings,
-    ...(retained.error ? [`retention did not run: ${retained.error}`] : []),
-    ...retained.failed.map((f) => `retention could not delete ${f.id}: ${f.error}`),
-  ];
-  const evidence = typeof result.evidence === 'object' && result.evidence !== null ? result.evidence : {};
-  return {
-    ...result,
-    warnings,
-    evidence: { ...evidence, retention: { deleted: retained.deleted.length, failed: retained.failed.length } },
-  };
-}

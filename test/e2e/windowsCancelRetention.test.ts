@@ -154,7 +154,7 @@ describe('Windows backups, cancel, retention and history through the whole stack
     expect((await stack.api('POST', 'backups', { policy: 'no-such-policy' })).status).toBe(404);
   });
 
-  it("applies a policy's retention after each run: the newest N stay, foreign snapshots are never touched", async () => {
+  it("applies a policy's retention after each run (the newest N stay, foreign snapshots are never touched) and previews a stricter one as a dry run", async () => {
     const foreign = await stack.sim.compute().snapshots.beginCreateOrUpdateAndWait(RG, 'manual-before-patching', {
       location: 'eastus',
       creationData: {
@@ -184,5 +184,26 @@ describe('Windows backups, cancel, retention and history through the whole stack
       { deleted: 2, failed: 0 },
     ]);
     expect((await simSnapshots('manual-before-patching')).map((s) => s.id)).toEqual([foreign.id]);
+
+    // A dry run of a stricter retention names what it would delete (the older policy run's), and deletes nothing.
+    const stricter = await stack.api('PUT', 'policies/app-daily', {
+      schedule: { cron: '0 3 * * *' },
+      targets: { vmIds: [stack.vmId(RG, 'app-1')] },
+      retention: { keepLast: 1, minimumKept: 1 },
+    });
+    expect(stricter.status).toBe(200);
+    const vmId = encodeURIComponent(stack.vmId(RG, 'app-1'));
+    const preview = await stack.api('GET', `policies/app-daily/retention?vmId=${vmId}`);
+    expect(preview.status).toBe(200);
+    expect(preview.body).toMatchObject({ policy: 'app-daily', dryRun: true, retention: { keepLast: 1 } });
+    const wouldDelete = (preview.body.deleted as { id: string; because: string }[]).map((d) => d.id);
+    expect(wouldDelete.sort()).toEqual([...takenBy(1)].sort());
+    expect((preview.body.kept as { id: string }[]).map((d) => d.id).sort()).toEqual([...takenBy(2)].sort());
+    expect(preview.body.ignored).toBeGreaterThanOrEqual(3); // the on-demand run's two and the foreign one, at least
+    expect((await simSnapshots('qz-app-1-')).map((s) => s.id)).toEqual(kept);
+    const bad = await stack.api('GET', 'policies/app-daily/retention?vmId=not-a-vm');
+    expect(bad.status).toBe(400);
+    expect((bad.body.error as { issues: { path: string[] }[] }).issues.map((i) => i.path.join('.'))).toEqual(['vmId']);
+    expect((await stack.api('GET', `policies/no-such-policy/retention?vmId=${vmId}`)).status).toBe(404);
   });
 });

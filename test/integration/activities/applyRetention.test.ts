@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyRetentionInput } from '../../../activities/applyRetention.contract.js';
 import { applyRetention } from '../../../activities/applyRetention.js';
 import type { InspectedVm } from '../../../activities/inspectVm.contract.js';
+import { retain } from '../../../activities/retentionOutcome.js';
 import { resourceName } from '../../../shared/arm/resourceId.js';
 import { type ArmSimProcess, FAST_SIMULATOR, startArmSim } from '../../support/armSimProcess.js';
 import { inspectTestVm, snapshotRun } from '../../support/snapshotRuns.js';
@@ -125,5 +126,24 @@ describe('applyRetention', () => {
     expect(output.deleted.map((d) => d.id)).toEqual([leftOver]);
     expect(output.failed).toEqual([]);
     expect(await snapshotsInGroup()).toEqual([...(runs[3] ?? []), ...(runs[4] ?? []), ...foreign].sort());
+  });
+
+  it('as finishVm runs it, turns a listing ARM refuses into an outcome that deletes nothing', async () => {
+    const before = await snapshotsInGroup();
+    await sim.call('POST', '/_sim/faults', {
+      match: { method: 'GET', path: 'resourceGroups/rg-data/providers/Microsoft.Compute/snapshots$' },
+      action: { kind: 'error', status: 403, code: 'AuthorizationFailed', message: 'no snapshots/read' },
+      count: 1,
+    });
+    const done = await retain(input({ dryRun: false, retention: { keepLast: 1, minimumKept: 1 } }), (i) =>
+      applyRetention(i, compute),
+    );
+    // The SDK's pager words the message its own way; the status and ARM's code are what a person acts on.
+    expect(done).toEqual({
+      deleted: [],
+      failed: [],
+      error: expect.stringMatching(/^403 AuthorizationFailed: /) as string,
+    });
+    expect(await snapshotsInGroup()).toEqual(before);
   });
 });

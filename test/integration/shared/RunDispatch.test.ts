@@ -104,6 +104,20 @@ describe('RunDispatch against Azurite tables', () => {
     expect(await dispatch.close('run-d')).toEqual({ total: 6, next: 3, canceled: true, remaining: [3, 4, 5] });
   });
 
+  it('cancels a run of 210 lanes (lane rows flagged in several transactions): no lane takes anything after', async () => {
+    const { dispatch, table } = setup();
+    await dispatch.open('run-wide', targets(250), 210);
+    expect((await dispatch.take('run-wide', 5, 0))?.index).toBe(215);
+    await dispatch.cancel('run-wide');
+    // Answered from a second host too, which has no cached row for any lane.
+    const other = new RunDispatch(table);
+    const after = await Promise.all(Array.from({ length: 210 }, (_, lane) => other.take('run-wide', lane, 1)));
+    expect(after.every((taken) => taken === undefined)).toBe(true);
+    const closed = await dispatch.close('run-wide');
+    expect(closed).toMatchObject({ total: 250, next: 211, canceled: true });
+    expect(closed?.remaining).toEqual(Array.from({ length: 40 }, (_, i) => 210 + i).filter((i) => i !== 215));
+  });
+
   it('opens idempotently, and closing leaves only the final state row', async () => {
     const { dispatch, table } = setup();
     await dispatch.open('run-e', targets(3), 1);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 
 import { defineActivity } from '../shared/activity/ActivityContract.js';
 import { PolicyName, Retention } from '../shared/policy/BackupPolicy.js';
+import type { InspectedVm } from './inspectVm.contract.js';
 
 export const ApplyRetentionInput = z.object({
   policy: PolicyName,
@@ -36,3 +37,21 @@ export type ApplyRetentionOutput = z.infer<typeof ApplyRetentionOutput>;
  * snapshot. Listing failures throw (nothing is done yet); a snapshot that cannot be deleted is a result.
  */
 export const applyRetentionContract = defineActivity('applyRetention', ApplyRetentionInput, ApplyRetentionOutput);
+
+/** The input that runs a policy's retention over the snapshots of one VM as inspected (its resource group, its disks). */
+export function retentionInputFor<DryRun extends boolean>(
+  vm: InspectedVm,
+  policy: string,
+  retention: Retention,
+  dryRun: DryRun,
+  now?: Date,
+): ApplyRetentionInput & { dryRun: DryRun } {
+  return {
+    policy,
+    vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
+    diskIds: vm.disks.map((d) => d.id),
+    retention,
+    dryRun,
+    ...(now ? { now: now.toISOString() } : {}),
+  };
+}

@@ -31,7 +31,6 @@ const COMMANDS = Number(process.env.BENCH_COMMANDS ?? 300);
 const IDLE_SECONDS = Number(process.env.BENCH_IDLE_SECONDS ?? 120);
 const VM =
   '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/bench/providers/Microsoft.Compute/virtualMachines/bench-1';
-const CLOCK_TICKS_PER_SECOND = 100;
 
 const azurite = await startAzurite();
 const dir = await mkdtemp(path.join(os.tmpdir(), 'quiesce-agent-bench-'));
@@ -126,11 +125,10 @@ try {
   });
   await new Promise((resolve) => createInterface({ input: idleAgent.stdout }).once('line', resolve));
   const idlePid = idleAgent.pid ?? 0;
-  const cpuTicks = async () => (await cpuSeconds(idlePid)) * 100;
   await new Promise((resolve) => setTimeout(resolve, 5000)); // past start-up
-  const [ticksBefore, requestsBefore] = [await cpuTicks(), requests];
+  const [cpuBefore, requestsBefore] = [await cpuSeconds(idlePid), requests];
   await new Promise((resolve) => setTimeout(resolve, IDLE_SECONDS * 1000));
-  const [ticksAfter, requestsAfter] = [await cpuTicks(), requests];
+  const [cpuAfter, requestsAfter] = [await cpuSeconds(idlePid), requests];
   const rssKb = Number(/VmRSS:\s+(\d+)/.exec(await readFile(`/proc/${idlePid}/status`, 'utf8'))?.[1]);
   idleAgent.kill('SIGTERM');
   const perHour = 3600 / IDLE_SECONDS;
@@ -149,7 +147,7 @@ try {
         idle: {
           seconds: IDLE_SECONDS,
           queueRequestsPerHour: round((requestsAfter - requestsBefore) * perHour, 0),
-          cpuSecondsPerHour: round(((ticksAfter - ticksBefore) / CLOCK_TICKS_PER_SECOND) * perHour, 2),
+          cpuSecondsPerHour: round((cpuAfter - cpuBefore) * perHour, 2),
           rssMb: round(rssKb / 1024, 1),
         },
         machine: { cpus: os.cpus().length, node: process.version },

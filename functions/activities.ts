@@ -3,7 +3,6 @@ import '../activities/applyRetention.js';
 import '../activities/claimVm.js';
 import '../activities/createDiskSnapshots.js';
 import '../activities/finishVm.js';
-import '../activities/inspectVm.js';
 import '../activities/preflight.js';
 import '../activities/recordResult.js';
 import '../activities/recordRun.js';

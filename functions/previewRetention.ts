@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { z } from 'zod';
 
+import { retentionInputFor } from '../activities/applyRetention.contract.js';
 import { applyRetention } from '../activities/applyRetention.js';
 import { inspectVm } from '../activities/inspectVm.js';
 import { VmResourceId } from '../shared/arm/resourceId.js';
@@ -22,13 +23,7 @@ export async function previewRetention(request: HttpRequest): Promise<HttpRespon
   const { name, retention } = stored.policy;
   const vm = await inspectVm({ vmId: query.data.vmId });
   if (!vm.found) return notFound(vm.reason);
-  const plan = await applyRetention({
-    policy: name,
-    vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
-    diskIds: vm.disks.map((d) => d.id),
-    retention,
-    dryRun: true,
-  });
+  const plan = await applyRetention(retentionInputFor(vm, name, retention, true));
   return { jsonBody: { policy: name, vmId: query.data.vmId, retention, ...plan } };
 }
 

@@ -1,6 +1,7 @@
 import type { Task } from 'durable-functions';
 import type { z } from 'zod';
 
+import { retentionInputFor } from '../activities/applyRetention.contract.js';
 import { finishVmContract } from '../activities/finishVm.contract.js';
 import { recordResultContract } from '../activities/recordResults.contract.js';
 import { tagSnapshotsContract } from '../activities/tagSnapshots.contract.js';
@@ -71,15 +72,7 @@ export function* concludeVm(state: VmBackupState, verdict: Verdict): Generator<T
 function retentionOf(state: VmBackupState) {
   const { input, vm } = state;
   const { retention, policy } = input.plan;
-  if (!vm || !retention || !policy) return undefined;
-  return {
-    policy,
-    vm: { subscriptionId: vm.subscriptionId, resourceGroup: vm.resourceGroup, name: vm.name },
-    diskIds: vm.disks.map((d) => d.id),
-    retention,
-    dryRun: false as const,
-    now: state.now.toISOString(),
-  };
+  return vm && retention && policy ? retentionInputFor(vm, policy, retention, false, state.now) : undefined;
 }
 
 function* waitForCopy(state: VmBackupState, subscriptionId: string, snapshotIds: string[]): Generator<Task, boolean> {

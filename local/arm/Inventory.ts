@@ -96,8 +96,11 @@ class Table<T extends { id: string; resourceGroup: string }> {
     if (!this.byId.has(key)) {
       insertSorted(this.sortedKeys, key);
       const group = record.resourceGroup.toLowerCase();
-      const keys = this.groupKeys.get(group) ?? [];
-      if (keys.length === 0) this.groupKeys.set(group, keys);
+      let keys = this.groupKeys.get(group);
+      if (!keys) {
+        keys = [];
+        this.groupKeys.set(group, keys);
+      }
       insertSorted(keys, key);
     }
     this.byId.set(key, record);

@@ -106,13 +106,7 @@ export class DurableEngine {
   async #flushStaleRows(): Promise<void> {
     const stale = [...this.#instances.values()].filter((instance) => instance.rowStale);
     for (const instance of stale) clearTimeout(instance.rowFlush);
-    await Promise.all(
-      stale.map((instance) =>
-        this.store.putInstance(instance.record).catch((error: unknown) => {
-          this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the instance row');
-        }),
-      ),
-    );
+    await Promise.all(stale.map((instance) => this.#writeRow(instance)));
   }
 
   get activeInstanceCount(): number {
@@ -282,14 +276,25 @@ export class DurableEngine {
     const before = instance.record;
     if (before.runtimeStatus !== record.runtimeStatus || before.output !== record.output) {
       await this.store.putInstance(record);
-      instance.rowStale = false;
+      this.#rowCurrent(instance);
     } else if (before.customStatus !== record.customStatus) {
       instance.rowStale = true;
-      instance.rowFlush ??= setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
+      this.#armRowFlush(instance);
     }
     instance.history.push(...plan.append.map((event) => ({ ...event, IsPlayed: true })));
     instance.record = record;
     instance.held = plan.held;
+  }
+
+  #armRowFlush(instance: Instance): void {
+    instance.rowFlush ??= setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
+  }
+
+  /** The row holds the record as it is: no deferred write is due. */
+  #rowCurrent(instance: Instance): void {
+    clearTimeout(instance.rowFlush);
+    instance.rowFlush = undefined;
+    instance.rowStale = false;
   }
 
   /** Writes a row left behind by its custom status, between episodes (never beside one, whose write would race it). */
@@ -297,26 +302,31 @@ export class DurableEngine {
     instance.rowFlush = undefined;
     if (!instance.rowStale || this.#instances.get(instance.record.instanceId) !== instance) return;
     if (instance.busy || instance.queued) {
-      instance.rowFlush = setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
+      this.#armRowFlush(instance);
       return;
     }
     instance.busy = true;
-    const write = this.store
-      .putInstance(instance.record)
-      .then(
-        () => {
-          instance.rowStale = false;
-        },
-        (error: unknown) => {
-          this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the instance row');
-          instance.rowFlush = setTimeout(() => this.#flushRow(instance), CUSTOM_STATUS_WRITE_DELAY_MS);
-        },
-      )
+    const write = this.#writeRow(instance)
+      .then((written) => {
+        if (!written) this.#armRowFlush(instance);
+      })
       .finally(() => {
         instance.busy = false;
         this.#schedule(instance);
       });
     void this.#runtime.inFlight.track(write);
+  }
+
+  /** Writes the instance's row as it is in memory; false (with a warning) when that failed. */
+  async #writeRow(instance: Instance): Promise<boolean> {
+    try {
+      await this.store.putInstance(instance.record);
+      this.#rowCurrent(instance);
+      return true;
+    } catch (error: unknown) {
+      this.#log.warn({ err: error, instanceId: instance.record.instanceId }, 'Could not write the instance row');
+      return false;
+    }
   }
 
   /** The inbox rows this episode consumed; recovery skips any left behind, as their events are in history. */
@@ -354,7 +364,7 @@ export class DurableEngine {
   #finish(instance: Instance): void {
     const { record } = instance;
     for (const timer of instance.timers.values()) clearTimeout(timer);
-    clearTimeout(instance.rowFlush);
+    this.#rowCurrent(instance);
     this.#instances.delete(record.instanceId);
     if (!record.parent) return;
     const parent = record.parent;
@@ -390,9 +400,7 @@ export class DurableEngine {
       lastUpdatedTime: new Date(),
     };
     await this.store.putInstance(record);
-    clearTimeout(instance.rowFlush);
-    instance.rowFlush = undefined;
-    instance.rowStale = false;
+    this.#rowCurrent(instance);
     await this.store.deleteHistory(record.instanceId);
     instance.record = record;
     instance.history = [];

@@ -23,6 +23,7 @@ import { createQueueClients, type QueueClients } from './queue/createQueueClient
 import { lingerIntervalMs } from './queue/pollDelay.js';
 import { ReplySender } from './queue/ReplySender.js';
 import { BackupSession } from './session/BackupSession.js';
+import { StandbyVssHelper } from './vss/StandbyVssHelper.js';
 
 const REMEMBERED_RUNS = 32;
 
@@ -48,12 +49,15 @@ export class Agent {
   #session: BackupSession | undefined;
   readonly #finished = new Map<string, ThawedBody>();
   #lastCommandAt = Number.NEGATIVE_INFINITY;
+  #lastCommandType: Command['type'] | undefined;
+  readonly #standbyVss: StandbyVssHelper | undefined;
 
   constructor(options: AgentOptions) {
     this.#config = options.config;
     this.#logger = options.logger;
     this.#logSink = options.logSink;
     this.#holderCommand = options.holderCommand;
+    this.#standbyVss = options.config.vss ? new StandbyVssHelper(options.config.vss) : undefined;
     this.#queues = createQueueClients(options.config);
     const { polling, limits } = options.config;
     this.#poller = new CommandPoller(
@@ -95,6 +99,7 @@ export class Agent {
   async stop(): Promise<void> {
     const session = this.#session;
     if (session?.active) await session.thaw('shutdown');
+    this.#standbyVss?.release();
     await this.#poller.stop();
     await session?.finished;
     await this.#replies?.flush();
@@ -106,7 +111,7 @@ export class Agent {
     const { polling } = this.#config;
     const session = this.#session;
     if (session?.active) return session.frozenBody ? polling.frozenIntervalMs : polling.busyIntervalMs;
-    return lingerIntervalMs(performance.now() - this.#lastCommandAt, polling);
+    return lingerIntervalMs(performance.now() - this.#lastCommandAt, polling, this.#lastCommandType === 'thaw');
   }
 
   async #onMessage(text: string): Promise<void> {
@@ -124,6 +129,7 @@ export class Agent {
     this.#lastCommandAt = performance.now();
     this.#poller.pollSoon();
     const command = opened.message;
+    this.#lastCommandType = command.type;
     this.#logger.info(
       { type: command.type, messageId: command.id, runId: command.runId, instanceId: command.instanceId },
       'command accepted',
@@ -133,7 +139,9 @@ export class Agent {
         return this.#reply(
           command,
           'pong',
-          await capabilities(this.#config, command.body.scripts, this.#activeRunId()),
+          await capabilities(this.#config, command.body.scripts, this.#activeRunId(), () =>
+            this.#standbyVss ? this.#standbyVss.probe() : Promise.resolve({ usable: false }),
+          ),
         );
       case 'freeze':
         return this.#freeze(command);
@@ -163,12 +171,14 @@ export class Agent {
         outcome.type === 'frozen' ? { ...outcome.body, repeated: true } : outcome.body,
       );
     }
+    if (!command.body.vss) this.#standbyVss?.release();
     const session = new BackupSession(
       {
         config: this.#config,
         logger: this.#logger,
         logSink: this.#logSink,
         holderCommand: this.#holderCommand,
+        takeStandbyVss: () => this.#standbyVss?.take(),
         sendThawed: (body) => {
           this.#remember(command.runId, body);
           void this.#reply(command, 'thawed', body);

@@ -6,7 +6,6 @@ import { type PongBody, PROTOCOL_VERSION } from '../shared/protocol/index.js';
 import type { AgentConfig } from './config/agentConfig.js';
 import { resolveScript } from './scripts/resolveScript.js';
 import { AGENT_VERSION } from './version.js';
-import { VssQuiescer } from './vss/VssQuiescer.js';
 
 function fsfreezeCapability(config: AgentConfig): Promise<PongBody['quiescers']['fsfreeze']> {
   if (process.platform !== 'linux') return Promise.resolve({ usable: false, reason: 'not Linux' });
@@ -19,15 +18,19 @@ function fsfreezeCapability(config: AgentConfig): Promise<PongBody['quiescers'][
   );
 }
 
-/** What the pong reports: OS, version, which quiescers work here, and whether the scripts the service named exist. */
+/**
+ * What the pong reports: OS, version, which quiescers work here, and whether the scripts the service named exist.
+ * `probeVss` starts the configured VSS helper and says whether it reported ready.
+ */
 export async function capabilities(
   config: AgentConfig,
   scriptNames: string[],
   busyWithRunId: string | null,
+  probeVss: () => Promise<PongBody['quiescers']['vss']>,
 ): Promise<PongBody> {
   const [fsfreeze, vss, scriptsDirectory, scripts] = await Promise.all([
     fsfreezeCapability(config),
-    config.vss ? VssQuiescer.probe(config.vss) : Promise.resolve({ usable: false, reason: 'no VSS helper configured' }),
+    config.vss ? probeVss() : Promise.resolve({ usable: false, reason: 'no VSS helper configured' }),
     access(config.scriptsDirectory).then(
       () => ({ usable: true }),
       () => ({ usable: false, reason: `${config.scriptsDirectory} does not exist` }),

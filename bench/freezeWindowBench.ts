@@ -11,7 +11,7 @@ import {
   SEGMENTS,
   type SimSnapshot,
 } from './freezeWindowSample.js';
-import { quantile, round } from './stats.js';
+import { cpuDelta, cpuSecondsByKind, quantile, round } from './stats.js';
 
 /**
  * Freeze window benchmark (issue 6): the whole local stack (Azurite, the ARM simulator CLI with its default latency
@@ -83,11 +83,21 @@ try {
   };
   const runs: StackRun[] = [];
   const loadBefore = os.loadavg();
+  let cpuBefore: Record<string, number> = {};
+  let runSeconds = 0;
   for (let i = 0; i < WARMUP_RUNS + RUNS; i++) {
     if (i > 0) await new Promise((resolve) => setTimeout(resolve, PAUSE_SECONDS * 1000));
+    const cpuAtStart = await cpuSecondsByKind(stackProcessKind);
+    if (i === WARMUP_RUNS) cpuBefore = cpuAtStart;
+    const startedAt = performance.now();
     const run = await stack.backup(request, 300_000);
-    if (i >= WARMUP_RUNS) runs.push(run);
+    if (i >= WARMUP_RUNS) {
+      runs.push(run);
+      runSeconds += (performance.now() - startedAt) / 1000;
+    }
   }
+  // CPU over the measured runs and the pauses between them (idle agents poll every few seconds then).
+  const cpuDuringRuns = cpuDelta(cpuBefore, await cpuSecondsByKind(stackProcessKind));
   const loadAfter = os.loadavg();
 
   const simSnapshots = new Map(
@@ -154,6 +164,7 @@ try {
         armAcceptMs: summary(samples.map((s) => s.armAcceptMs)),
         unaccountedMs: summary(samples.map((s) => s.unaccountedMs)),
         simulator: simStats,
+        cpuSeconds: { measuredRunsSeconds: round(runSeconds, 1), byProcess: cpuDuringRuns },
         machine: {
           cpus: os.cpus().length,
           node: process.version,
@@ -167,6 +178,15 @@ try {
 } finally {
   await stack.stop();
   await cleanUp();
+}
+
+/** The stack's processes by their command lines (agents with the freeze holders, scripts and helpers they reaped). */
+function stackProcessKind(commandLine: string): string | undefined {
+  if (commandLine.includes('azurite')) return 'azurite';
+  if (commandLine.includes('local/arm/cli')) return 'simulator';
+  if (commandLine.includes('local/host/cli')) return 'host';
+  if (commandLine.includes('quiesce-agent')) return 'agents';
+  return undefined;
 }
 
 async function cleanUp(): Promise<void> {

@@ -12,6 +12,13 @@ export function outageDelayMs(failures: number, minMs: number, maxMs: number): n
 const LINGER_STEP_MS = 5_000;
 
 /**
+ * After a thaw the linger starts this far in (at 4 × the busy interval): the backup is over, and what comes next is
+ * another run's ping, not a command of this one. Ten agents that thawed early would otherwise poll ten times a second
+ * on the cores the other VMs' freeze windows share (locally), and for nothing.
+ */
+const AFTER_THAW_HEAD_START_MS = 2 * LINGER_STEP_MS;
+
+/**
  * The interval while no backup is in progress, `sinceCommandMs` after the last command: busy at first (a ping is soon
  * followed by its freeze), then twice as long every 5 s, idle once the linger is over. An agent that has just finished
  * a backup does not ask its queue ten times a second for two minutes.
@@ -19,9 +26,11 @@ const LINGER_STEP_MS = 5_000;
 export function lingerIntervalMs(
   sinceCommandMs: number,
   polling: { busyIntervalMs: number; idleIntervalMs: number; busyLingerMs: number },
+  afterThaw = false,
 ): number {
   const { busyIntervalMs, idleIntervalMs, busyLingerMs } = polling;
   if (sinceCommandMs >= busyLingerMs) return idleIntervalMs;
-  const doublings = Math.max(0, Math.floor(sinceCommandMs / LINGER_STEP_MS));
+  const lingered = sinceCommandMs + (afterThaw ? AFTER_THAW_HEAD_START_MS : 0);
+  const doublings = Math.max(0, Math.floor(lingered / LINGER_STEP_MS));
   return Math.min(idleIntervalMs, busyIntervalMs * 2 ** Math.min(doublings, 20));
 }

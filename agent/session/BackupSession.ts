@@ -26,6 +26,8 @@ export interface SessionDeps {
   logger: Logger;
   logSink: HoldableLogSink;
   holderCommand: readonly [string, ...string[]];
+  /** The VSS helper the ping started, if it stands by (else the freeze starts one). */
+  takeStandbyVss?: () => VssQuiescer | undefined;
   /** Sends `thawed` when the session thaws on its own (watchdog, VSS abort, holder gone, shutdown) or on command. */
   sendThawed: (body: ThawedBody) => void;
 }
@@ -163,7 +165,7 @@ export class BackupSession {
     if (body.vss) {
       const vssStarted = { at: new Date().toISOString(), t: performance.now() };
       if (!config.vss) return failed({ code: 'VSS_UNAVAILABLE', step: 'vss', message: 'no VSS helper is configured' });
-      this.#vss = new VssQuiescer(config.vss);
+      this.#vss = this.#deps.takeStandbyVss?.() ?? new VssQuiescer(config.vss);
       this.#vss.onUnexpectedThaw((reason, error) =>
         this.#unexpectedThaw(reason === 'vss-timeout' ? 'vss-timeout' : 'holder-exited', error),
       );

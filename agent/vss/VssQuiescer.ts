@@ -60,6 +60,8 @@ function nextEvent<E extends HelperEvent>(
 export class VssQuiescer {
   readonly #command: VssHelperCommand;
   #helper: ChildProcess | undefined;
+  /** Whether the current helper reported ready (settles once per helper). */
+  #ready: Promise<boolean> | undefined;
   readonly #events = new EventTarget();
   #writers: VssWriterState[] = [];
   #abort: HelperError | undefined;
@@ -98,27 +100,42 @@ export class VssQuiescer {
     this.#helper?.stdin?.write(`${JSON.stringify(request)}\n`);
   }
 
-  /** Starts the helper and returns the writers it reports, or why it is not usable. */
-  static async probe(command: VssHelperCommand): Promise<{ usable: boolean; reason?: string }> {
-    const quiescer = new VssQuiescer(command);
-    const helper = quiescer.#start();
-    const ready = await nextEvent(quiescer.#events, (e) => e.event === 'ready', READY_WAIT_MS);
-    helper.stdin?.end();
-    if (!ready) helper.kill();
-    return ready
-      ? { usable: true }
-      : { usable: false, reason: `the VSS helper ${command.helperPath} did not report ready` };
+  /**
+   * Starts the helper and waits for it to report ready, or says why it is not usable. A ready helper is kept for the
+   * freeze that follows (a backup's ping comes just before its freeze), so one backup starts one helper, not two;
+   * `release` ends it when no freeze comes.
+   */
+  async warmUp(): Promise<{ usable: boolean; reason?: string }> {
+    this.#helper ??= this.#start();
+    this.#ready ??= nextEvent(this.#events, (e) => e.event === 'ready', READY_WAIT_MS).then((e) => e !== undefined);
+    if (await this.#ready) return { usable: true };
+    this.release();
+    return { usable: false, reason: `the VSS helper ${this.#command.helperPath} did not report ready` };
   }
 
+  /** Ends a helper that was started but never asked to freeze (closing its stdin ends a helper that holds nothing). */
+  release(): void {
+    const helper = this.#helper;
+    if (!helper || this.#thawed) return;
+    helper.stdin?.end();
+    if (this.#ready === undefined) helper.kill();
+    void this.#ready?.then((ready) => ready || helper.kill());
+  }
+
+  /** Freezes through the helper started by `warmUp` if it is still there, else through a new one. */
   async freeze(step: VssStep): Promise<VssFreezeOutcome> {
-    this.#helper = this.#start();
     const fail = (message: string): VssFreezeOutcome => ({
       ok: false,
       writers: this.#writers,
       error: { code: 'VSS_UNAVAILABLE', message, step: 'vss' },
     });
-    const ready = await nextEvent(this.#events, (e) => e.event === 'ready', READY_WAIT_MS);
-    if (!ready) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
+    const warm = this.#helper;
+    if (!warm || warm.exitCode !== null || warm.signalCode !== null) {
+      this.#helper = undefined;
+      this.#ready = undefined;
+    }
+    if (!(await this.warmUp()).usable) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
+    if (!this.#helper) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
     const settled = nextEvent(this.#events, (e) => e.event === 'frozen' || e.event === 'error', FREEZE_WAIT_MS);
     this.#send({
       op: 'freeze',

@@ -16,6 +16,8 @@ import type { FleetVmReady } from './runFleet.js';
 
 /** The bundled agent, built by `npm run build` next to this file's compiled output. */
 export const AGENT_BUNDLE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../agent/quiesce-agent.mjs');
+/** The simulated VSS helper's small bundle, beside the agent's (simulated Windows VMs start one per freeze). */
+const VSS_SIMULATOR_BUNDLE = path.join(path.dirname(AGENT_BUNDLE), 'quiesce-vss-simulator.mjs');
 const READY_TIMEOUT_MS = 20_000;
 
 export interface FleetAgentsOptions {
@@ -80,7 +82,7 @@ export class FleetAgents {
       ...(vm.os === 'windows'
         ? {
             reportOs: 'windows',
-            vss: { helperPath: process.execPath, helperArgs: [AGENT_BUNDLE, 'simulate-vss-helper'] },
+            vss: { helperPath: process.execPath, helperArgs: [VSS_SIMULATOR_BUNDLE] },
           }
         : {}),
       ...(vm.agent.maxFrozenSeconds ? { limits: { maxFrozenSeconds: vm.agent.maxFrozenSeconds } } : {}),

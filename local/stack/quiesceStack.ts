@@ -119,22 +119,23 @@ export async function startQuiesceStack(
     throw error;
   }
   const waitForRun: QuiesceStack['waitForRun'] = async (runId, timeoutMs = 60_000) => {
-    const run = await eventually(
-      () => api('GET', `runs/${runId}`),
-      (r) => r.status === 200 && r.body.status !== 'Running',
-      timeoutMs,
-    );
-    if (run.status !== 200 || run.body.status === 'Running')
-      throw new Error(`run ${runId} did not finish: ${JSON.stringify(run.body)}`);
-    // The run's orchestration itself must end too, not just its record.
+    // The orchestration's status comes from the host's memory; the run's record is a table query of every VM's
+    // result, read once at the end, so that waiting does not load the stack it measures (a 100 ms poll did).
     const instance = await eventually(
-      async () =>
-        (await (await fetch(`${host.url}/durabletask/instances/${runId}`)).json()) as { runtimeStatus: string },
+      async () => {
+        const response = await fetch(`${host.url}/durabletask/instances/${runId}`);
+        return response.status === 404
+          ? { runtimeStatus: 'Pending' }
+          : ((await response.json()) as { runtimeStatus: string });
+      },
       (status) => status.runtimeStatus !== 'Running' && status.runtimeStatus !== 'Pending',
-      10_000,
+      timeoutMs,
     );
     if (instance.runtimeStatus !== 'Completed')
       throw new Error(`the orchestration of run ${runId} is ${instance.runtimeStatus}, not Completed`);
+    const run = await api('GET', `runs/${runId}`);
+    if (run.status !== 200 || run.body.status === 'Running')
+      throw new Error(`run ${runId} did not finish: ${JSON.stringify(run.body)}`);
     return run.body as unknown as StackRun;
   };
   return {

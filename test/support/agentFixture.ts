@@ -27,7 +27,13 @@ export interface AgentFixtureOptions {
   scripts?: Record<string, string>;
   /** Merged into the generated config. */
   config?: Record<string, unknown>;
-  windows?: { holdWritesMs?: number; writerTimeoutMs?: number; writers?: unknown[] };
+  windows?: {
+    holdWritesMs?: number;
+    writerTimeoutMs?: number;
+    writers?: unknown[];
+    /** A file that gets one line per helper process started (the helper runs behind a small shell wrapper). */
+    helperStartsLog?: string;
+  };
 }
 
 export type AgentProcess = LoggedProcess;
@@ -75,16 +81,11 @@ export class AgentFixture {
       ...(windows
         ? {
             reportOs: 'windows',
-            vss: {
-              helperPath: process.execPath,
-              helperArgs: [
-                AGENT_BUNDLE,
-                'simulate-vss-helper',
-                ...(windows.holdWritesMs ? ['--hold-writes-ms', String(windows.holdWritesMs)] : []),
-                ...(windows.writerTimeoutMs ? ['--writer-timeout-ms', String(windows.writerTimeoutMs)] : []),
-                ...(windows.writers ? ['--writers', JSON.stringify(windows.writers)] : []),
-              ],
-            },
+            vss: simulatedVssHelper(windows.helperStartsLog, [
+              ...(windows.holdWritesMs ? ['--hold-writes-ms', String(windows.holdWritesMs)] : []),
+              ...(windows.writerTimeoutMs ? ['--writer-timeout-ms', String(windows.writerTimeoutMs)] : []),
+              ...(windows.writers ? ['--writers', JSON.stringify(windows.writers)] : []),
+            ]),
           }
         : {}),
       ...this.#options.config,
@@ -189,4 +190,17 @@ export class AgentFixture {
     await Promise.all([this.commands.deleteIfExists(), this.replies.deleteIfExists()]);
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The agent's own `simulate-vss-helper`, behind a shell that logs each start when `startsLog` is given. */
+function simulatedVssHelper(
+  startsLog: string | undefined,
+  args: string[],
+): { helperPath: string; helperArgs: string[] } {
+  const helper = [AGENT_BUNDLE, 'simulate-vss-helper', ...args];
+  if (startsLog === undefined) return { helperPath: process.execPath, helperArgs: helper };
+  return {
+    helperPath: '/bin/sh',
+    helperArgs: ['-c', 'echo started >> "$0"; exec "$@"', startsLog, process.execPath, ...helper],
+  };
 }

@@ -1,6 +1,11 @@
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
 import { afterEach, describe, expect, inject, it } from 'vitest';
 
 import { AgentFixture, type AgentFixtureOptions } from '../../support/agentFixture.js';
+import { uniqueName } from '../../support/hostProcess.js';
 
 const script = '#!/bin/sh\necho "$QUIESCE_PHASE"\n';
 
@@ -19,13 +24,16 @@ describe('a Windows-style agent with the simulated VSS helper', () => {
   afterEach(() => vm.tearDown());
 
   it('pings, freezes through VSS with a copy-only backup of chosen writers, and thaws on command', async () => {
-    await start();
+    const helperStartsLog = path.join(os.tmpdir(), `${uniqueName('vss-starts')}.log`);
+    const helperStarts = async () => (await readFile(helperStartsLog, 'utf8')).split('\n').filter(Boolean).length;
+    await start({ helperStartsLog });
     await vm.send('ping', {});
     const pong = await vm.waitForReply('pong');
     expect(pong.body).toMatchObject({
       os: { family: 'windows' },
       quiescers: { vss: { usable: true }, fsfreeze: { usable: false } },
     });
+    expect(await helperStarts()).toBe(1);
 
     await vm.send('freeze', {
       maxFrozenSeconds: 30,
@@ -48,6 +56,19 @@ describe('a Windows-style agent with the simulated VSS helper', () => {
       postScript: { status: 'succeeded', outputTail: 'post-snapshot\n' },
     });
     expect(thawed.body.vss?.writers.every((w) => w.state === 'STABLE')).toBe(true);
+    // The helper that answered the ping's probe froze and thawed: one helper for the whole backup.
+    expect(await helperStarts()).toBe(1);
+
+    // The next backup starts a helper of its own: a helper is never used for two freezes.
+    const run2 = { runId: 'run-2', instanceId: 'instance-2' };
+    const ofRun2 = (reply: { runId: string }) => reply.runId === 'run-2';
+    await vm.send('ping', {}, run2);
+    await vm.waitForReply('pong', ofRun2);
+    await vm.send('freeze', { maxFrozenSeconds: 30, vss: { backupType: 'full' } }, run2);
+    await vm.waitForReply('frozen', ofRun2);
+    await vm.send('thaw', {}, run2);
+    expect((await vm.waitForReply('thawed', ofRun2)).body).toMatchObject({ thawReason: 'command', errors: [] });
+    expect(await helperStarts()).toBe(2);
   });
 
   it('reports a hold-writes timeout as a VSS error and a vss-timeout thaw, with the post-script run', async () => {

@@ -11,6 +11,13 @@ describe('lingerIntervalMs', () => {
     ).toEqual([100, 100, 200, 400, 800, 1_600, 3_200, 5_000]);
   });
 
+  it("after a thaw starts at four times the busy interval: the next command is another run's ping", () => {
+    expect([0, 5_000, 10_000, 20_000, 119_999].map((ms) => lingerIntervalMs(ms, polling, true))).toEqual([
+      400, 800, 1_600, 5_000, 5_000,
+    ]);
+    expect(lingerIntervalMs(120_000, polling, true)).toBe(5_000);
+  });
+
   it('is idle once the linger is over, and before any command at all', () => {
     expect(lingerIntervalMs(120_000, polling)).toBe(5_000);
     expect(lingerIntervalMs(Number.POSITIVE_INFINITY, polling)).toBe(5_000);

@@ -8,6 +8,7 @@ import {
   type AgentMoments,
   type FreezeSample,
   freezeSample,
+  frozenAlongside,
   SEGMENTS,
   type SimSnapshot,
 } from './freezeWindowSample.js';
@@ -30,6 +31,12 @@ const THROTTLE = process.env.BENCH_THROTTLE !== '0';
 /** Between runs ARM's read bucket refills (25/s), as between a policy's runs; 0 runs them back to back. */
 const PAUSE_SECONDS = Number(process.env.BENCH_PAUSE_SECONDS ?? 15);
 const WARMUP_RUNS = 1;
+/** Bands of "other VMs frozen alongside" (mean over the window) to compare overheads at equal load. */
+const OVERLAP_BANDS = [
+  [0, 2],
+  [2, 4],
+  [4, Number.POSITIVE_INFINITY],
+] as const;
 const SUBSCRIPTION = '5a3c1e2f-4b6d-4e8f-9a0b-1c2d3e4f5a6b';
 const RG = 'rg-bench';
 const loopUnavailable = process.env.BENCH_FSFREEZE === '0' ? 'BENCH_FSFREEZE=0' : loopFilesystemUnavailable();
@@ -163,6 +170,21 @@ try {
         ),
         armAcceptMs: summary(samples.map((s) => s.armAcceptMs)),
         unaccountedMs: summary(samples.map((s) => s.unaccountedMs)),
+        otherVmsFrozenAlongside: summary(
+          samples.map((s) => frozenAlongside(s, samples)),
+          1,
+        ),
+        // The same overhead at equal sharing of the cores: runs whose windows overlap more load each other more.
+        overheadByVmsFrozenAlongside: Object.fromEntries(
+          OVERLAP_BANDS.map(([low, high]) => {
+            const of = samples.filter((s) => {
+              const alongside = frozenAlongside(s, samples);
+              return alongside >= low && alongside < high;
+            });
+            const label = high === Number.POSITIVE_INFINITY ? `${low} or more` : `${low} to ${high}`;
+            return [label, { samples: of.length, ...summary(of.map((s) => s.overheadMs)) }];
+          }),
+        ),
         simulator: simStats,
         cpuSeconds: { measuredRunsSeconds: round(runSeconds, 1), byProcess: cpuDuringRuns },
         machine: {
@@ -194,14 +216,14 @@ async function cleanUp(): Promise<void> {
   await rm(scripts, { recursive: true, force: true });
 }
 
-function summary(values: number[]) {
+function summary(values: number[], digits = 0) {
   const known = values.filter((v) => Number.isFinite(v));
   return {
-    p50: round(quantile(known, 0.5), 0),
-    p90: round(quantile(known, 0.9), 0),
-    p99: round(quantile(known, 0.99), 0),
-    max: round(Math.max(...known), 0),
-    mean: round(known.reduce((a, b) => a + b, 0) / known.length, 0),
+    p50: round(quantile(known, 0.5), digits),
+    p90: round(quantile(known, 0.9), digits),
+    p99: round(quantile(known, 0.99), digits),
+    max: round(Math.max(...known), digits),
+    mean: round(known.reduce((a, b) => a + b, 0) / known.length, digits),
   };
 }
 

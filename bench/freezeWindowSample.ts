@@ -47,6 +47,27 @@ export interface FreezeSample {
   armAcceptMs: number;
   /** The agent's monotonic window minus the sum of the segments (wall-clock stamps, whole milliseconds). */
   unaccountedMs: number;
+  /** frozenAt and thawedAt as the agent stamped them (epoch ms), to see which windows overlapped. */
+  frozenAtMs: number;
+  thawedAtMs: number;
+}
+
+/**
+ * How many other VMs of the same run were frozen during this VM's window, on average over the window: 0 when it was
+ * frozen alone, 9 when all ten VMs were frozen the whole time. Overlapping windows share the machine's cores.
+ */
+export function frozenAlongside(sample: FreezeSample, all: readonly FreezeSample[]): number {
+  const length = sample.thawedAtMs - sample.frozenAtMs;
+  if (!(length > 0)) return 0;
+  let overlap = 0;
+  for (const other of all) {
+    if (other === sample || other.runId !== sample.runId) continue;
+    overlap += Math.max(
+      0,
+      Math.min(sample.thawedAtMs, other.thawedAtMs) - Math.max(sample.frozenAtMs, other.frozenAtMs),
+    );
+  }
+  return overlap / length;
 }
 
 const at = (iso: string | undefined) => (iso === undefined ? Number.NaN : Date.parse(iso));
@@ -112,6 +133,8 @@ export function freezeSample(
     segments,
     armAcceptMs,
     unaccountedMs: result.freezeWindowMs - (thawedAt - frozenAt),
+    frozenAtMs: frozenAt,
+    thawedAtMs: thawedAt,
   };
 }
 

@@ -160,6 +160,8 @@ async function startHost(): Promise<{ child: ChildProcess; url: string }> {
       env: {
         ...process.env,
         AzureWebJobsStorage: azurite.connectionString,
+        // The app's host.json names its task hub by this setting.
+        QUIESCE_TASK_HUB: 'DurableBench',
         AzureFunctionsJobHost__logging__logLevel__default: 'Warning',
       },
       stdio: ['ignore', 'pipe', 'inherit'],

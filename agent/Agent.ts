@@ -139,9 +139,7 @@ export class Agent {
         return this.#reply(
           command,
           'pong',
-          await capabilities(this.#config, command.body.scripts, this.#activeRunId(), () =>
-            this.#standbyVss ? this.#standbyVss.probe() : Promise.resolve({ usable: false }),
-          ),
+          await capabilities(this.#config, command.body.scripts, this.#activeRunId(), this.#standbyVss),
         );
       case 'freeze':
         return this.#freeze(command);

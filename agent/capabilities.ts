@@ -6,6 +6,7 @@ import { type PongBody, PROTOCOL_VERSION } from '../shared/protocol/index.js';
 import type { AgentConfig } from './config/agentConfig.js';
 import { resolveScript } from './scripts/resolveScript.js';
 import { AGENT_VERSION } from './version.js';
+import type { StandbyVssHelper } from './vss/StandbyVssHelper.js';
 
 function fsfreezeCapability(config: AgentConfig): Promise<PongBody['quiescers']['fsfreeze']> {
   if (process.platform !== 'linux') return Promise.resolve({ usable: false, reason: 'not Linux' });
@@ -20,17 +21,17 @@ function fsfreezeCapability(config: AgentConfig): Promise<PongBody['quiescers'][
 
 /**
  * What the pong reports: OS, version, which quiescers work here, and whether the scripts the service named exist.
- * `probeVss` starts the configured VSS helper and says whether it reported ready.
+ * `vss` is the agent's VSS helper when one is configured; probing it starts the helper and waits for it to be ready.
  */
 export async function capabilities(
   config: AgentConfig,
   scriptNames: string[],
   busyWithRunId: string | null,
-  probeVss: () => Promise<PongBody['quiescers']['vss']>,
+  vss: Pick<StandbyVssHelper, 'probe'> | undefined,
 ): Promise<PongBody> {
-  const [fsfreeze, vss, scriptsDirectory, scripts] = await Promise.all([
+  const [fsfreeze, vssCapability, scriptsDirectory, scripts] = await Promise.all([
     fsfreezeCapability(config),
-    config.vss ? probeVss() : Promise.resolve({ usable: false, reason: 'no VSS helper configured' }),
+    vss ? vss.probe() : Promise.resolve({ usable: false, reason: 'no VSS helper configured' }),
     access(config.scriptsDirectory).then(
       () => ({ usable: true }),
       () => ({ usable: false, reason: `${config.scriptsDirectory} does not exist` }),
@@ -53,7 +54,7 @@ export async function capabilities(
       release: os.release(),
       arch: process.arch,
     },
-    quiescers: { scripts: scriptsDirectory, fsfreeze, vss },
+    quiescers: { scripts: scriptsDirectory, fsfreeze, vss: vssCapability },
     scripts,
     busyWithRunId,
   };

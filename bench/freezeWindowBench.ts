@@ -137,6 +137,7 @@ try {
     }
   }
   const simStats = (await stack.sim.call('GET', '/_sim/stats')).body;
+  const alongside = samples.map((s) => frozenAlongside(s, samples));
 
   process.stdout.write(
     `${JSON.stringify(
@@ -170,17 +171,12 @@ try {
         ),
         armAcceptMs: summary(samples.map((s) => s.armAcceptMs)),
         unaccountedMs: summary(samples.map((s) => s.unaccountedMs)),
-        otherVmsFrozenAlongside: summary(
-          samples.map((s) => frozenAlongside(s, samples)),
-          1,
-        ),
+        otherVmsFrozenAlongside: summary(alongside, 1),
         // The same overhead at equal sharing of the cores: runs whose windows overlap more load each other more.
         overheadByVmsFrozenAlongside: Object.fromEntries(
           OVERLAP_BANDS.map(([low, high]) => {
-            const of = samples.filter((s) => {
-              const alongside = frozenAlongside(s, samples);
-              return alongside >= low && alongside < high;
-            });
+            const inBand = (value = 0) => value >= low && value < high;
+            const of = samples.filter((_, i) => inBand(alongside[i]));
             const label = high === Number.POSITIVE_INFINITY ? `${low} or more` : `${low} to ${high}`;
             return [label, { samples: of.length, ...summary(of.map((s) => s.overheadMs)) }];
           }),

@@ -12,10 +12,16 @@ export function round(value: number, digits = 1): number {
   return Math.round(value * factor) / factor;
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat (clock ticks of 10 ms). */
-export async function cpuSeconds(pid: number): Promise<number> {
+/** A process's CPU so far from /proc/<pid>/stat, in seconds (clock ticks of 10 ms): its own, and its reaped children's. */
+async function processCpu(pid: number | string): Promise<{ own: number; reaped: number }> {
   const fields = (await readFile(`/proc/${pid}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-  return (Number(fields[11]) + Number(fields[12])) / 100;
+  const seconds = (a: number, b: number) => (Number(fields[a]) + Number(fields[b])) / 100;
+  return { own: seconds(11, 12), reaped: seconds(13, 14) };
+}
+
+/** CPU seconds (user + system) a process has used so far. */
+export async function cpuSeconds(pid: number): Promise<number> {
+  return (await processCpu(pid)).own;
 }
 
 /** Which part of the local stack a process is, from its command line; undefined for processes not of the stack. */
@@ -35,9 +41,7 @@ export async function cpuSecondsByKind(kindOf: ProcessKind): Promise<Record<stri
       const commandLine = (await readFile(`/proc/${entry}/cmdline`, 'utf8')).replaceAll('\0', ' ');
       const kind = kindOf(commandLine);
       if (kind === undefined) continue;
-      const fields = (await readFile(`/proc/${entry}/stat`, 'utf8')).split(') ')[1]?.split(' ') ?? [];
-      const own = (Number(fields[11]) + Number(fields[12])) / 100;
-      const reaped = (Number(fields[13]) + Number(fields[14])) / 100;
+      const { own, reaped } = await processCpu(entry);
       totals[kind] = (totals[kind] ?? 0) + own;
       if (reaped > 0) totals[`${kind} (children)`] = (totals[`${kind} (children)`] ?? 0) + reaped;
     } catch {

@@ -118,7 +118,6 @@ export class VssQuiescer {
     const helper = this.#helper;
     if (!helper || this.#thawed) return;
     helper.stdin?.end();
-    if (this.#ready === undefined) helper.kill();
     void this.#ready?.then((ready) => ready || helper.kill());
   }
 
@@ -130,12 +129,12 @@ export class VssQuiescer {
       error: { code: 'VSS_UNAVAILABLE', message, step: 'vss' },
     });
     const warm = this.#helper;
-    if (!warm || warm.exitCode !== null || warm.signalCode !== null) {
+    if (warm && (warm.exitCode !== null || warm.signalCode !== null)) {
       this.#helper = undefined;
       this.#ready = undefined;
     }
-    if (!(await this.warmUp()).usable) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
-    if (!this.#helper) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
+    const helper = (await this.warmUp()).usable ? this.#helper : undefined;
+    if (!helper) return fail(`the VSS helper ${this.#command.helperPath} did not start`);
     const settled = nextEvent(this.#events, (e) => e.event === 'frozen' || e.event === 'error', FREEZE_WAIT_MS);
     this.#send({
       op: 'freeze',
@@ -145,12 +144,12 @@ export class VssQuiescer {
     });
     const result = await settled;
     if (!result) {
-      this.#helper.kill();
+      helper.kill();
       return fail('the VSS helper neither froze nor failed in time');
     }
     this.#writers = result.writers;
     if (result.event === 'error') {
-      this.#helper.stdin?.end();
+      helper.stdin?.end();
       return { ok: false, writers: result.writers, error: vssError(result.error) };
     }
     if (result.event !== 'frozen') return fail('unexpected helper event');
@@ -168,7 +167,7 @@ export class VssQuiescer {
       this.#writers = event.writers;
       this.#onUnexpectedThaw('vss-timeout', vssError(event.error));
     });
-    this.#helper.once('exit', () => {
+    helper.once('exit', () => {
       if (!this.#abort && !this.#thawRequested) this.#onUnexpectedThaw('holder-exited');
     });
     return { ok: true, writers: result.writers, snapshotSetId: result.snapshotSetId };

@@ -2,12 +2,10 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDiskSnapshots } from '../../../activities/createDiskSnapshots.js';
-import { inspectVm } from '../../../activities/inspectVm.js';
 import { type ArmSimProcess, FAST_SIMULATOR, startArmSim } from '../../support/armSimProcess.js';
+import { inspectTestVm, runInput } from '../../support/snapshotRuns.js';
 
 const SUBSCRIPTION = '3e5a7c9b-1d2f-4a6b-8c0d-2e4f6a8b0c1d';
-const vmId = (name: string) =>
-  `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-poll/providers/Microsoft.Compute/virtualMachines/${name}`;
 
 /** One poll of an operation's status URL as the client saw it. */
 interface Poll {
@@ -69,24 +67,10 @@ describe('createDiskSnapshots polling the last running disk', () => {
   const snapshot = async (name: string) => {
     const compute = sim.compute();
     compute.pipeline.addPolicy(recordPolls);
-    const vm = await inspectVm({ vmId: vmId(name) }, compute);
-    if (!vm.found) throw new Error(vm.reason);
+    const vm = await inspectTestVm(compute, SUBSCRIPTION, 'rg-poll', name);
     polls.length = 0;
     const output = await createDiskSnapshots(
-      {
-        runId: `run-${name}`,
-        vm: {
-          name: vm.name,
-          subscriptionId: vm.subscriptionId,
-          resourceGroup: vm.resourceGroup,
-          location: vm.location,
-        },
-        disks: vm.disks,
-        incremental: false,
-        tags: {},
-        deadlineMs: 20_000,
-        pollIntervalMs: 50,
-      },
+      runInput(vm, `run-${name}`, { incremental: false, deadlineMs: 20_000 }),
       compute,
     );
     return { output, polls: [...polls] };

@@ -2,11 +2,11 @@ import { ComputeManagementClient } from '@azure/arm-compute';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { createDiskSnapshots } from '../../../activities/createDiskSnapshots.js';
-import { inspectVm } from '../../../activities/inspectVm.js';
 import { armClientOptions } from '../../../shared/clients/armClientOptions.js';
 import { armReadBudgetPolicy } from '../../../shared/clients/armReadBudget.js';
 import { LocalTokenCredential } from '../../../shared/clients/LocalTokenCredential.js';
 import { type ArmSimProcess, FAST_SIMULATOR, startArmSim } from '../../support/armSimProcess.js';
+import { inspectTestVm, runInput } from '../../support/snapshotRuns.js';
 
 const SUBSCRIPTION = '7c2d4e6f-8a0b-4c1d-9e2f-3a4b5c6d7e8f';
 const VMS = 6;
@@ -43,38 +43,11 @@ describe('createDiskSnapshots under the read throttle', () => {
 
   it('paces its polls by the reads ARM says are left: every disk succeeds and no request is throttled', async () => {
     const vms = await Promise.all(
-      Array.from({ length: VMS }, async (_, i) => {
-        const vm = await inspectVm(
-          {
-            vmId: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-wave/providers/Microsoft.Compute/virtualMachines/app-${i}`,
-          },
-          compute,
-        );
-        if (!vm.found) throw new Error(vm.reason);
-        return vm;
-      }),
+      Array.from({ length: VMS }, (_, i) => inspectTestVm(compute, SUBSCRIPTION, 'rg-wave', `app-${i}`)),
     );
     const before = (await sim.call('GET', '/_sim/stats')).body as { throttled: number };
     const outputs = await Promise.all(
-      vms.map((vm) =>
-        createDiskSnapshots(
-          {
-            runId: 'wave-1',
-            vm: {
-              name: vm.name,
-              subscriptionId: vm.subscriptionId,
-              resourceGroup: vm.resourceGroup,
-              location: vm.location,
-            },
-            disks: vm.disks,
-            incremental: false,
-            tags: {},
-            deadlineMs: 20_000,
-            pollIntervalMs: 50,
-          },
-          compute,
-        ),
-      ),
+      vms.map((vm) => createDiskSnapshots(runInput(vm, 'wave-1', { incremental: false, deadlineMs: 20_000 }), compute)),
     );
     expect(outputs.flatMap((o) => o.results).map((r) => r.ok)).toEqual(Array(VMS * 3).fill(true));
     const after = (await sim.call('GET', '/_sim/stats')).body as { throttled: number };
